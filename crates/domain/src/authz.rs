@@ -1,0 +1,189 @@
+//! Authorization rules (AUTHZ-01): which role may do what, and where.
+//!
+//! Deny by default: a permission no role lists is granted to nobody, and a grant reaches only
+//! the organization it is given on, or its subtree when the role's reach says so. Storage turns
+//! [`roles_with`] into the scope clause of every query; the web layer asks [`allows`] before a
+//! route runs. Neither decides anything on its own.
+
+use serde::{Deserialize, Serialize};
+
+use crate::org::OrgId;
+use crate::role::{Reach, Role};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// See an organization of the tree.
+    OrgRead,
+    /// Create, rename, move or archive organizations.
+    OrgManage,
+    /// See the people of an organization.
+    PersonRead,
+    /// Create or change accounts.
+    PersonManage,
+    /// See role grants.
+    GrantRead,
+    /// Grant or revoke roles.
+    GrantManage,
+    /// Read, search and export the audit trail.
+    AuditRead,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 7] = [
+        Permission::OrgRead,
+        Permission::OrgManage,
+        Permission::PersonRead,
+        Permission::PersonManage,
+        Permission::GrantRead,
+        Permission::GrantManage,
+        Permission::AuditRead,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::OrgRead => "org_read",
+            Permission::OrgManage => "org_manage",
+            Permission::PersonRead => "person_read",
+            Permission::PersonManage => "person_manage",
+            Permission::GrantRead => "grant_read",
+            Permission::GrantManage => "grant_manage",
+            Permission::AuditRead => "audit_read",
+        }
+    }
+}
+
+/// The permission table: the one place that says what each role may do.
+pub fn role_has(role: Role, permission: Permission) -> bool {
+    use Permission::*;
+    use Role::*;
+    match permission {
+        OrgRead => true,
+        OrgManage => matches!(role, PlatformAdmin | GovernmentCiso | Ciso),
+        PersonRead | GrantRead => matches!(
+            role,
+            PlatformAdmin
+                | GovernmentCiso
+                | ChiefExecutive
+                | DelegatedCiso
+                | Ciso
+                | SecurityCoordinator
+                | Auditor
+                | Manager
+        ),
+        PersonManage | GrantManage => {
+            matches!(role, PlatformAdmin | GovernmentCiso | DelegatedCiso | Ciso)
+        }
+        AuditRead => matches!(role, Auditor | GovernmentCiso),
+    }
+}
+
+/// The roles that hold `permission`, split by reach, for building scope clauses.
+pub fn roles_with(permission: Permission) -> RolesWith {
+    let mut out = RolesWith::default();
+    for role in Role::ALL {
+        if role_has(role, permission) {
+            match role.reach() {
+                Reach::Organization => out.organization_only.push(role),
+                Reach::Subtree => out.subtree.push(role),
+            }
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RolesWith {
+    pub organization_only: Vec<Role>,
+    pub subtree: Vec<Role>,
+}
+
+/// One role held on one organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct GrantScope {
+    pub role: Role,
+    pub org: OrgId,
+}
+
+/// Whether `grants` give `permission` on the organization whose ancestors (itself first, then
+/// up to the root) are `target_ancestors`.
+pub fn allows(grants: &[GrantScope], permission: Permission, target_ancestors: &[OrgId]) -> bool {
+    let Some(&target) = target_ancestors.first() else {
+        return false;
+    };
+    grants.iter().any(|g| {
+        role_has(g.role, permission)
+            && match g.role.reach() {
+                Reach::Organization => g.org == target,
+                Reach::Subtree => target_ancestors.contains(&g.org),
+            }
+    })
+}
+
+/// Whether `grants` give `permission` anywhere at all: the gate a route checks before its
+/// handler runs. The organization itself is then checked in the query.
+pub fn allows_somewhere(grants: &[GrantScope], permission: Permission) -> bool {
+    grants.iter().any(|g| role_has(g.role, permission))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROOT: OrgId = OrgId(1);
+    const CENTRE: OrgId = OrgId(2);
+    const BODY_A: OrgId = OrgId(3);
+    const UNIT_A: OrgId = OrgId(4);
+    const BODY_B: OrgId = OrgId(5);
+
+    fn path(org: OrgId) -> Vec<OrgId> {
+        match org {
+            ROOT => vec![ROOT],
+            CENTRE => vec![CENTRE, ROOT],
+            BODY_A => vec![BODY_A, CENTRE, ROOT],
+            UNIT_A => vec![UNIT_A, BODY_A, CENTRE, ROOT],
+            _ => vec![BODY_B, CENTRE, ROOT],
+        }
+    }
+
+    // REQ AUTHZ-01
+    #[test]
+    fn grants_reach_their_subtree_and_nothing_else() {
+        let ciso_a = [GrantScope {
+            role: Role::Ciso,
+            org: BODY_A,
+        }];
+        assert!(allows(&ciso_a, Permission::PersonManage, &path(BODY_A)));
+        assert!(allows(&ciso_a, Permission::PersonManage, &path(UNIT_A)));
+        assert!(!allows(&ciso_a, Permission::PersonManage, &path(BODY_B)));
+        assert!(!allows(&ciso_a, Permission::PersonManage, &path(CENTRE)));
+        assert!(!allows(&ciso_a, Permission::AuditRead, &path(BODY_A)));
+
+        let user_a = [GrantScope {
+            role: Role::User,
+            org: BODY_A,
+        }];
+        assert!(allows(&user_a, Permission::OrgRead, &path(BODY_A)));
+        assert!(!allows(&user_a, Permission::OrgRead, &path(UNIT_A)));
+        assert!(!allows(&user_a, Permission::PersonRead, &path(BODY_A)));
+
+        let auditor_root = [GrantScope {
+            role: Role::Auditor,
+            org: ROOT,
+        }];
+        assert!(allows(&auditor_root, Permission::AuditRead, &path(UNIT_A)));
+        assert!(!allows(&auditor_root, Permission::OrgManage, &path(UNIT_A)));
+        assert!(!allows(&[], Permission::OrgRead, &path(ROOT)));
+        assert!(!allows(&auditor_root, Permission::OrgRead, &[]));
+    }
+
+    #[test]
+    fn roles_with_splits_by_reach() {
+        let read = roles_with(Permission::OrgRead);
+        assert!(read.organization_only.contains(&Role::User));
+        assert!(read.subtree.contains(&Role::Ciso));
+        let audit = roles_with(Permission::AuditRead);
+        assert_eq!(audit.subtree, vec![Role::GovernmentCiso, Role::Auditor]);
+        assert!(audit.organization_only.is_empty());
+    }
+}

@@ -1,0 +1,17 @@
+//! Rempart's domain: the types and rules of information-security governance.
+//!
+//! This crate owns the rules (what an organization tree may look like, what a role may do and
+//! where, how the audit chain is hashed and verified, what makes a valid e-mail or slug). It must
+//! never do I/O: no HTTP, no SQL, no async runtime, no clock. Callers pass the time in.
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod audit;
+pub mod authz;
+pub mod language;
+pub mod org;
+pub mod person;
+pub mod role;
+pub mod validation;
+
+pub use validation::{FieldError, ValidationErrors};
