@@ -187,3 +187,83 @@ mod tests {
         assert!(audit.organization_only.is_empty());
     }
 }
+
+/// Why a role grant is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum GrantError {
+    /// AUTH-10: the platform administrator's account holds no business role, and a business
+    /// account is never a platform administrator.
+    #[error("a platform administrator account cannot hold business roles")]
+    PrivilegedSeparate,
+    /// Only a platform administrator grants that role, or a government CISO the government
+    /// CISO role.
+    #[error("this role cannot be granted by you")]
+    NotGrantable,
+}
+
+impl GrantError {
+    pub fn code(self) -> &'static str {
+        match self {
+            GrantError::PrivilegedSeparate => "error-privileged-separate",
+            GrantError::NotGrantable => "error-role-not-grantable",
+        }
+    }
+}
+
+/// Checks a grant of `role` to a person who already holds `existing`, by a granter holding
+/// `granter_roles` (`None` for the local operator at the server's console).
+pub fn check_grant(
+    granter_roles: Option<&[Role]>,
+    role: Role,
+    existing: &[Role],
+) -> Result<(), GrantError> {
+    let admin_now = existing.contains(&Role::PlatformAdmin);
+    let business_now = existing.iter().any(|r| *r != Role::PlatformAdmin);
+    if (role == Role::PlatformAdmin && business_now) || (role != Role::PlatformAdmin && admin_now) {
+        return Err(GrantError::PrivilegedSeparate);
+    }
+    if let Some(granter) = granter_roles {
+        let may = match role {
+            Role::PlatformAdmin => granter.contains(&Role::PlatformAdmin),
+            Role::GovernmentCiso => {
+                granter.contains(&Role::PlatformAdmin) || granter.contains(&Role::GovernmentCiso)
+            }
+            _ => true,
+        };
+        if !may {
+            return Err(GrantError::NotGrantable);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod grant_tests {
+    use super::*;
+
+    // REQ AUTH-10
+    #[test]
+    fn platform_administration_stays_apart_from_business_roles() {
+        assert_eq!(
+            check_grant(None, Role::Ciso, &[Role::PlatformAdmin]),
+            Err(GrantError::PrivilegedSeparate)
+        );
+        assert_eq!(
+            check_grant(None, Role::PlatformAdmin, &[Role::User]),
+            Err(GrantError::PrivilegedSeparate)
+        );
+        assert_eq!(check_grant(None, Role::PlatformAdmin, &[]), Ok(()));
+        assert_eq!(
+            check_grant(Some(&[Role::Ciso]), Role::PlatformAdmin, &[]),
+            Err(GrantError::NotGrantable)
+        );
+        assert_eq!(
+            check_grant(Some(&[Role::Ciso]), Role::GovernmentCiso, &[]),
+            Err(GrantError::NotGrantable)
+        );
+        assert_eq!(
+            check_grant(Some(&[Role::Ciso]), Role::Holder, &[Role::User]),
+            Ok(())
+        );
+    }
+}

@@ -64,7 +64,10 @@ mod tests {
 
     #[test]
     fn accept_language_prefers_highest_q_and_defaults_to_french() {
-        assert_eq!(Language::from_accept_language("en-CA,en;q=0.9"), Language::En);
+        assert_eq!(
+            Language::from_accept_language("en-CA,en;q=0.9"),
+            Language::En
+        );
         assert_eq!(
             Language::from_accept_language("de, en;q=0.5, fr;q=0.8"),
             Language::Fr

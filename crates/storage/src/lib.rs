@@ -1,0 +1,30 @@
+//! Rempart's storage: one schema, one set of queries, two engines (SQLite and PostgreSQL).
+//!
+//! The engine is chosen at run time from the database URL and reached through sqlx's `Any`
+//! driver, so every query is written once with portable SQL and `$n` placeholders. The few
+//! places where the engines differ are named functions in [`dialect`]. Every change goes
+//! through a [`WriteTx`], which writes the change and its audit entry in one transaction.
+//!
+//! This crate must never decide a rule of the domain (who may do what, which tree is valid):
+//! it asks `rempart-domain` and carries the answer into its queries.
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod audit;
+pub mod copy;
+pub mod dialect;
+pub mod error;
+pub mod grants;
+pub mod list;
+pub mod migrate;
+pub mod orgs;
+pub mod persons;
+pub mod scope;
+pub mod sessions;
+mod store;
+pub mod write;
+
+pub use error::StoreError;
+pub use store::{now_micros, DatabaseUrl, Engine, Store};
+pub use write::{AuditContext, WriteTx};
+pub mod testing;

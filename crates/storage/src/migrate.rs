@@ -1,0 +1,121 @@
+//! Schema migrations: written once, rendered per engine by [`crate::dialect::render`], applied in
+//! order, each in its own transaction, recorded in `schema_migrations`. A database whose schema
+//! is newer than this program is refused rather than misread.
+
+use sqlx::Row;
+
+use crate::dialect::render;
+use crate::error::{Result, StoreError};
+use crate::store::{now_micros, Engine, Store};
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    /// Portable SQL with `{id}`/`{bool}` placeholders.
+    pub common: &'static str,
+    /// What only SQLite needs (its triggers).
+    pub sqlite: &'static str,
+    /// What only PostgreSQL needs (its triggers).
+    pub postgres: &'static str,
+}
+
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    common: include_str!("../migrations/0001_foundation.sql"),
+    sqlite: include_str!("../migrations/0001_foundation.sqlite.sql"),
+    postgres: include_str!("../migrations/0001_foundation.postgres.sql"),
+}];
+
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map(|m| m.version).unwrap_or(0)
+}
+
+/// The version the database is at (0 when empty).
+pub async fn current_version(store: &Store) -> Result<i64> {
+    let exists = table_exists(store, "schema_migrations").await?;
+    if !exists {
+        return Ok(0);
+    }
+    let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
+        .fetch_one(&store.pool)
+        .await?;
+    Ok(row.try_get::<i64, _>("v")?)
+}
+
+pub async fn table_exists(store: &Store, table: &str) -> Result<bool> {
+    let sql = match store.engine() {
+        Engine::Sqlite => {
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = $1"
+        }
+        Engine::Postgres => {
+            "SELECT COUNT(*) AS n FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name = $1"
+        }
+    };
+    let row = sqlx::query(sql).bind(table).fetch_one(&store.pool).await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+/// Applies every pending migration. Safe to run from several processes at once: on
+/// PostgreSQL an advisory lock serializes them; on SQLite the write lock does.
+pub async fn run(store: &Store) -> Result<Vec<i64>> {
+    let mut conn = store.pool.acquire().await?;
+    if store.engine() == Engine::Postgres {
+        sqlx::query("SELECT pg_advisory_lock(7262706172740001)")
+            .execute(&mut *conn)
+            .await?;
+    }
+    let result = apply_pending(store, &mut conn).await;
+    if store.engine() == Engine::Postgres {
+        sqlx::query("SELECT pg_advisory_unlock(7262706172740001)")
+            .execute(&mut *conn)
+            .await?;
+    }
+    result
+}
+
+async fn apply_pending(store: &Store, conn: &mut sqlx::AnyConnection) -> Result<Vec<i64>> {
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (\
+           version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+    )
+    .execute(&mut *conn)
+    .await?;
+    let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations")
+        .fetch_one(&mut *conn)
+        .await?;
+    let current: i64 = row.try_get("v")?;
+    if current > latest_version() {
+        return Err(StoreError::SchemaTooNew {
+            found: current,
+            known: latest_version(),
+        });
+    }
+    let mut applied = Vec::new();
+    for migration in MIGRATIONS.iter().filter(|m| m.version > current) {
+        let specific = match store.engine() {
+            Engine::Sqlite => migration.sqlite,
+            Engine::Postgres => migration.postgres,
+        };
+        let sql = format!("{}\n{}", render(migration.common, store.engine()), specific);
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+        sqlx::raw_sql(&sql).execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+        )
+        .bind(migration.version)
+        .bind(migration.name)
+        .bind(now_micros())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        tracing::info!(
+            version = migration.version,
+            name = migration.name,
+            "migration applied"
+        );
+        applied.push(migration.version);
+    }
+    Ok(applied)
+}

@@ -1,0 +1,64 @@
+//! Organization scope, written into every query (AUTHZ-01): a person reaches a record only
+//! through a role grant that holds the permission and covers the record's organization.
+//! Never fetch, then check.
+
+use rempart_domain::authz::{roles_with, Permission};
+use rempart_domain::role::Role;
+
+/// Whom a query is made for.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    /// A person exercising one permission: the normal case, and the only one the web layer
+    /// can build.
+    Person {
+        person_id: i64,
+        permission: Permission,
+    },
+    /// The operator of the server at its console (`rempart org list`, `admin create-user`,
+    /// demo loading): whoever holds the shell already holds the database file.
+    LocalAdministrator,
+}
+
+impl Scope {
+    pub fn new(person_id: i64, permission: Permission) -> Self {
+        Scope::Person {
+            person_id,
+            permission,
+        }
+    }
+
+    /// A SQL condition true when `org_column` names an organization within scope. The role
+    /// names come from the domain's enum and the person id is a typed integer, so both are
+    /// written as literals: no text from a request reaches this SQL.
+    pub fn condition(&self, org_column: &str) -> String {
+        let (person_id, permission) = match *self {
+            Scope::Person {
+                person_id,
+                permission,
+            } => (person_id, permission),
+            Scope::LocalAdministrator => return "1 = 1".to_owned(),
+        };
+        let roles = roles_with(permission);
+        format!(
+            "{org_column} IN (SELECT c.descendant_id FROM org_closure c \
+             JOIN role_grants g ON g.org_id = c.ancestor_id \
+             WHERE g.person_id = {person} AND (g.role IN ({subtree}) \
+             OR (c.depth = 0 AND g.role IN ({own}))))",
+            person = person_id,
+            subtree = role_list(&roles.subtree),
+            own = role_list(&roles.organization_only),
+        )
+    }
+}
+
+/// Turns a slice of roles into a SQL list of literals (from the domain enum only).
+pub(crate) fn role_list(roles: &[Role]) -> String {
+    if roles.is_empty() {
+        return "NULL".to_owned();
+    }
+    roles
+        .iter()
+        .map(|r| format!("'{}'", r.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
