@@ -1,1 +1,70 @@
+//! Rempart's web layer: the French-first HTML interface and the JSON API under `/api/v1`.
+//!
+//! Handlers are thin: they parse input, call storage with the caller's scope inside a
+//! [`rempart_storage::WriteTx`], and render. Every route is declared with its [`policy::Policy`];
+//! [`middleware::enforce`] loads the session, refuses what the policy does not allow, checks
+//! the CSRF token of every state-changing request, and renders errors in the caller's language.
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod metrics;
+pub mod middleware;
+pub mod policy;
+pub mod routes;
+pub mod time;
+pub mod ui;
+pub mod views;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rempart_storage::Store;
+
+pub use routes::build_router;
+
+/// Settings of the web layer.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Idle delay after which a session ends.
+    pub session_idle: Duration,
+    /// Absolute delay after which a session ends, however active.
+    pub session_absolute: Duration,
+    /// Cookies marked Secure and `__Host-` prefixed: on when served over TLS or behind a
+    /// proxy that terminates it.
+    pub secure_cookies: bool,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            // 30 minutes idle and 12 hours absolute: a working day with breaks, and an
+            // unattended screen locks out before a meeting ends.
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 3600),
+            secure_cookies: false,
+        }
+    }
+}
+
+impl WebConfig {
+    pub fn cookie_name(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-rempart_session"
+        } else {
+            "rempart_session"
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+    pub hashing: auth::PasswordHashing,
+    pub metrics: Arc<metrics::Metrics>,
+    pub policies: Arc<policy::PolicyTable>,
+}

@@ -1,0 +1,617 @@
+//! The command line (PLAT-01). Every command that lists, imports or verifies prints a short
+//! summary for people and, with `--json`, JSON for scripts; failures exit non-zero with a
+//! French message naming the fault.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use rempart_domain::audit::Anchor;
+use rempart_storage::audit::{self, AuditFilter};
+use rempart_storage::list::PageRequest;
+use rempart_storage::orgs::{self, OrgFilter, OrgSort};
+use rempart_storage::persons::{self, NewPerson};
+use rempart_storage::scope::Scope;
+use rempart_storage::{grants, AuditContext, DatabaseUrl, Store};
+use rempart_web::auth::{hash_with, temporary_password, PasswordHashing};
+
+use crate::config::{Config, Overrides};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rempart",
+    version,
+    about = "Rempart — gouvernance de la sécurité de l'information"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub common: Common,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct Common {
+    /// Dossier des données (fichier SQLite par défaut).
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// URL de la base : sqlite:… ou postgres://…
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+    /// Fichier de configuration TOML.
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Format des journaux : human ou json.
+    #[arg(long, global = true)]
+    pub log_format: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sert l'interface web et l'API.
+    Serve {
+        /// Charge le réseau de démonstration (une seule fois).
+        #[arg(long)]
+        demo: bool,
+        /// Adresse d'écoute (127.0.0.1:8080 par défaut).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Applique les migrations du schéma.
+    Migrate {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Journal d'audit.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Organisations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Administration des comptes.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Copie toutes les données vers une autre base (vide), puis vérifie la copie.
+    CopyData {
+        /// URL de la base cible, par exemple postgres://…
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Vérifie la chaîne de hachage du journal.
+    Verify {
+        /// Fichier d'ancres exportées (lignes JSON {"seq":…,"hash":…}) à retrouver dans la chaîne.
+        #[arg(long)]
+        anchors: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Exporte le journal.
+    Export {
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+        /// Fichier de sortie (sortie standard par défaut).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+    /// Affiche la tête de chaîne (ancre) à conserver ailleurs.
+    Anchor {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Json,
+    Csv,
+    Cef,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Liste les organisations.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Crée un compte et affiche son mot de passe temporaire.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Identifiant (slug) de l'organisation.
+        #[arg(long)]
+        org: String,
+        /// Rôle attribué sur cette organisation (Ciso, Auditor, …).
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A failure, said in French, naming what is at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Failure(pub String);
+
+impl From<crate::config::ConfigError> for Failure {
+    fn from(e: crate::config::ConfigError) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+impl From<rempart_storage::StoreError> for Failure {
+    fn from(e: rempart_storage::StoreError) -> Self {
+        use rempart_storage::StoreError as E;
+        Failure(match e {
+            E::NotFound => "élément introuvable".to_owned(),
+            E::Conflict { field } => format!("valeur déjà utilisée pour le champ « {field} »"),
+            E::Invalid(errors) => errors
+                .0
+                .iter()
+                .map(|f| format!("champ « {} » : {}", f.field, rempart_web::i18n::field_message(rempart_domain::language::Language::Fr, f.code, f.limit)))
+                .collect::<Vec<_>>()
+                .join("; "),
+            E::Tree(t) => rempart_web::i18n::t(rempart_domain::language::Language::Fr, t.code()),
+            E::TargetNotEmpty(table) => format!("la base cible n'est pas vide : la table « {table} » contient des lignes"),
+            E::CopyMismatch(m) => format!("la vérification de la copie a échoué : {m}"),
+            E::SchemaTooNew { found, known } => format!("le schéma de la base (version {found}) est plus récent que ce programme (version {known})"),
+            E::UnsupportedUrl(u) => format!("URL de base de données non prise en charge : {u}"),
+            E::Database(d) => format!("erreur de base de données : {d}"),
+            E::Io(i) => format!("erreur d'entrée-sortie : {i}"),
+            E::Stale => "l'élément a été modifié entre-temps".to_owned(),
+        })
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure(format!("erreur d'entrée-sortie : {e}"))
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("rempart : impossible de démarrer : {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(Failure(message)) => {
+            eprintln!("rempart : {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn config(common: &Common, listen: Option<String>) -> Result<Config, Failure> {
+    Ok(Config::load(
+        common.config.as_deref(),
+        Overrides {
+            listen,
+            data_dir: common.data_dir.clone(),
+            database_url: common.database_url.clone(),
+            log_format: common.log_format.clone(),
+        },
+    )?)
+}
+
+fn init_logs(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("REMPART_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Failure(e.to_string()))?;
+    println!("{text}");
+    Ok(())
+}
+
+pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    match cli.command {
+        Command::Serve { demo, listen } => {
+            let config = config(&cli.common, listen)?;
+            init_logs(config.json_logs);
+            serve(config, demo).await
+        }
+        Command::Migrate { json } => {
+            let config = config(&cli.common, None)?;
+            let store = Store::connect(&config.database_url, 2).await?;
+            let applied = rempart_storage::migrate::run(&store).await?;
+            let version = rempart_storage::migrate::current_version(&store).await?;
+            if json {
+                print_json(&serde_json::json!({ "applied": applied, "version": version }))?;
+            } else {
+                println!(
+                    "Migrations appliquées : {} ; version du schéma : {version}",
+                    applied.len()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit(cmd) => {
+            let config = config(&cli.common, None)?;
+            let store = Store::open(&config.database_url, 2).await?;
+            audit_command(&store, cmd).await
+        }
+        Command::Org(OrgCommand::List { json }) => {
+            let config = config(&cli.common, None)?;
+            let store = Store::open(&config.database_url, 2).await?;
+            let page = orgs::list(
+                &store,
+                Scope::LocalAdministrator,
+                &OrgFilter {
+                    include_archived: true,
+                    ..Default::default()
+                },
+                &PageRequest {
+                    limit: i64::MAX / 4,
+                    offset: 0,
+                    sort: OrgSort::Slug,
+                    descending: false,
+                },
+            )
+            .await?;
+            if json {
+                print_json(&page.items)?;
+            } else {
+                for o in &page.items {
+                    let archived = if o.archived_at.is_some() {
+                        " (archivée)"
+                    } else {
+                        ""
+                    };
+                    println!(
+                        "{:<45} {:<20} {}{archived}",
+                        o.slug,
+                        o.kind.as_str(),
+                        o.name
+                    );
+                }
+                println!("{} organisation(s)", page.total);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin(AdminCommand::CreateUser {
+            email,
+            name,
+            org,
+            role,
+            json,
+        }) => {
+            let config = config(&cli.common, None)?;
+            let store = Store::open(&config.database_url, 2).await?;
+            let organization = orgs::get_by_slug(&store, Scope::LocalAdministrator, &org)
+                .await
+                .map_err(|_| {
+                    Failure(format!("organisation « {org} » introuvable (option --org)"))
+                })?;
+            let password = temporary_password();
+            let hashing = PasswordHashing::production().map_err(|e| Failure(e.to_string()))?;
+            let hash =
+                hash_with(hashing.params(), &password).map_err(|e| Failure(e.to_string()))?;
+            let mut w = store
+                .write(AuditContext::system("rempart admin create-user"))
+                .await?;
+            let person = persons::create(
+                &mut w,
+                Scope::LocalAdministrator,
+                &NewPerson {
+                    email,
+                    name,
+                    org_id: Some(organization.id),
+                    language: None,
+                },
+                &hash,
+                true,
+            )
+            .await?;
+            grants::create(
+                &mut w,
+                Scope::LocalAdministrator,
+                Some(person.id),
+                Some(organization.id),
+                &role,
+            )
+            .await?;
+            w.commit().await?;
+            if json {
+                print_json(
+                    &serde_json::json!({ "id": person.id, "email": person.email, "temporary_password": password }),
+                )?;
+            } else {
+                println!(
+                    "Compte créé : {} ({}) — rôle {role} sur {}",
+                    person.name, person.email, organization.slug
+                );
+                println!(
+                    "Mot de passe temporaire (à changer à la première connexion) : {password}"
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::CopyData { to, json } => {
+            let config = config(&cli.common, None)?;
+            let source = Store::open(&config.database_url, 2).await?;
+            let target_url = DatabaseUrl::new(to);
+            let target = Store::connect(&target_url, 2).await?;
+            let report = rempart_storage::copy::copy_all(&source, &target).await?;
+            if json {
+                print_json(&report)?;
+            } else {
+                for t in &report.tables {
+                    println!("{:<24} {} ligne(s)", t.table, t.rows);
+                }
+                println!(
+                    "Copie vérifiée vers {} : {} entrée(s) du journal, tête de chaîne {}",
+                    target_url, report.audit_entries_verified, report.audit_head_seq
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn audit_command(store: &Store, cmd: AuditCommand) -> Result<ExitCode, Failure> {
+    match cmd {
+        AuditCommand::Verify { anchors, json } => {
+            let anchors = match anchors {
+                Some(path) => read_anchors(&path)?,
+                None => Vec::new(),
+            };
+            let started = std::time::Instant::now();
+            let v = audit::verify(store, &anchors).await?;
+            let elapsed = started.elapsed().as_secs_f64();
+            if json {
+                print_json(&serde_json::json!({
+                    "intact": v.is_intact(),
+                    "checked": v.checked,
+                    "head": v.head,
+                    "first_bad": v.first_bad,
+                    "missing_anchors": v.missing_anchors,
+                    "seconds": elapsed,
+                }))?;
+            } else if let Some(bad) = v.first_bad {
+                let found = bad
+                    .found_seq
+                    .map(|s| format!(" (trouvée : {s})"))
+                    .unwrap_or_default();
+                let reason = match bad.fault {
+                    rempart_domain::audit::ChainFault::HashMismatch => {
+                        "empreinte incorrecte : entrée modifiée ou insérée"
+                    }
+                    rempart_domain::audit::ChainFault::SequenceGap => {
+                        "numéro manquant ou hors d'ordre : entrée supprimée ou déplacée"
+                    }
+                    rempart_domain::audit::ChainFault::MalformedHash => "empreinte illisible",
+                    rempart_domain::audit::ChainFault::AnchorMismatch => "ancre absente",
+                };
+                eprintln!(
+                    "Journal d'audit ALTÉRÉ : première entrée fautive n° {}{found} — {reason}",
+                    bad.expected_seq
+                );
+            } else if !v.missing_anchors.is_empty() {
+                for a in &v.missing_anchors {
+                    eprintln!(
+                        "Journal d'audit ALTÉRÉ : l'ancre n° {} ({}) est absente de la chaîne",
+                        a.seq, a.hash
+                    );
+                }
+            } else {
+                println!("Journal d'audit intègre : {} entrée(s) vérifiée(s) en {elapsed:.3} s ; tête n° {} {}", v.checked, v.head.seq, v.head.hash);
+            }
+            Ok(if v.is_intact() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
+        }
+        AuditCommand::Anchor { json } => {
+            let head = audit::head(store).await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string(&head).map_err(|e| Failure(e.to_string()))?
+                );
+            } else {
+                println!("Ancre : n° {} {}", head.seq, head.hash);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::Export { format, output } => {
+            let mut out: Box<dyn Write> = match &output {
+                Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+            };
+            let mut csv_writer = None;
+            if let ExportFormat::Csv = format {
+                let mut w = csv::Writer::from_writer(Vec::new());
+                w.write_record([
+                    "seq",
+                    "at",
+                    "actor_id",
+                    "actor_label",
+                    "source",
+                    "org_id",
+                    "action",
+                    "entity_type",
+                    "entity_id",
+                    "before",
+                    "after",
+                    "hash",
+                ])
+                .map_err(|e| Failure(e.to_string()))?;
+                out.write_all(&w.into_inner().map_err(|e| Failure(e.to_string()))?)?;
+                csv_writer = Some(());
+            }
+            let n = audit::for_each(
+                store,
+                Scope::LocalAdministrator,
+                &AuditFilter::default(),
+                |s| {
+                    let e = &s.entry;
+                    match format {
+                        ExportFormat::Json => {
+                            let line = serde_json::to_string(s).map_err(std::io::Error::other)?;
+                            writeln!(out, "{line}")
+                        }
+                        ExportFormat::Csv => {
+                            let mut w = csv::Writer::from_writer(Vec::new());
+                            w.write_record([
+                                e.seq.to_string(),
+                                rempart_web::time::iso(e.at_micros),
+                                e.actor_id.map(|v| v.to_string()).unwrap_or_default(),
+                                e.actor_label.clone(),
+                                e.source.clone(),
+                                e.org_id.map(|v| v.to_string()).unwrap_or_default(),
+                                e.action.clone(),
+                                e.entity_type.clone(),
+                                e.entity_id.clone(),
+                                e.before.clone().unwrap_or_default(),
+                                e.after.clone().unwrap_or_default(),
+                                s.hash.clone(),
+                            ])
+                            .map_err(std::io::Error::other)?;
+                            out.write_all(
+                                &w.into_inner()
+                                    .map_err(|e| std::io::Error::other(e.to_string()))?,
+                            )
+                        }
+                        ExportFormat::Cef => writeln!(out, "{}", cef_line(s)),
+                    }
+                },
+            )
+            .await?;
+            out.flush()?;
+            let _ = csv_writer;
+            if output.is_some() {
+                println!("{n} entrée(s) exportée(s)");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Escapes a CEF extension value: backslash, equals sign and line breaks.
+fn cef_value(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('=', "\\=")
+        .replace('\n', "\\n")
+        .replace('\r', "\\r")
+}
+
+/// Escapes a CEF header field: backslash and pipe.
+fn cef_header(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('|', "\\|")
+}
+
+pub fn cef_line(s: &audit::StoredEntry) -> String {
+    let e = &s.entry;
+    let severity = if e.action.starts_with("auth.login_failed") {
+        5
+    } else {
+        3
+    };
+    format!(
+        "CEF:0|Rempart|Rempart|{}|{}|{}|{severity}|rt={} suser={} src={} act={} cs1Label=entity cs1={} cs2Label=entityId cs2={} cs3Label=hash cs3={} cn1Label=seq cn1={}",
+        env!("CARGO_PKG_VERSION"),
+        cef_header(&e.action),
+        cef_header(&e.action),
+        e.at_micros / 1000,
+        cef_value(&e.actor_label),
+        cef_value(&e.source),
+        cef_value(&e.action),
+        cef_value(&e.entity_type),
+        cef_value(&e.entity_id),
+        s.hash,
+        e.seq
+    )
+}
+
+fn read_anchors(path: &std::path::Path) -> Result<Vec<Anchor>, Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure(format!(
+            "impossible de lire le fichier d'ancres {} : {e}",
+            path.display()
+        ))
+    })?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            serde_json::from_str::<Anchor>(l).map_err(|e| {
+                Failure(format!(
+                    "fichier d'ancres {}, ligne {} : {e}",
+                    path.display(),
+                    i + 1
+                ))
+            })
+        })
+        .collect()
+}
+
+async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
+    let store = Store::open(&config.database_url, 16).await?;
+    let hashing = PasswordHashing::production().map_err(|e| Failure(e.to_string()))?;
+    if demo {
+        let hash = hash_with(hashing.params(), crate::demo::DEMO_PASSWORD)
+            .map_err(|e| Failure(e.to_string()))?;
+        let loaded = crate::demo::load(&store, &hash).await?;
+        println!(
+            "{}",
+            if loaded {
+                "Données de démonstration chargées."
+            } else {
+                "Données de démonstration déjà présentes."
+            }
+        );
+        println!(
+            "Comptes de démonstration (mot de passe : {}) :",
+            crate::demo::DEMO_PASSWORD
+        );
+        for a in crate::demo::ACCOUNTS {
+            println!("  {:<36} {}", a.email, a.role.as_str());
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| Failure(format!("impossible d'écouter sur {} : {e}", config.listen)))?;
+    let router = rempart_web::build_router(crate::server::state(store.clone(), &config, hashing));
+    println!(
+        "Rempart écoute sur http://{} (base : {})",
+        config.listen, config.database_url
+    );
+    axum::serve(listener, router)
+        .with_graceful_shutdown(crate::server::shutdown_signal())
+        .await?;
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}

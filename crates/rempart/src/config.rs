@@ -1,0 +1,186 @@
+//! Configuration in layers: defaults, then a TOML file, then `REMPART_*` environment
+//! variables, then flags (flags win). Unknown keys in the file are refused.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use rempart_storage::DatabaseUrl;
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub log_format: Option<String>,
+    pub secure_cookies: Option<bool>,
+    pub session_idle_minutes: Option<u64>,
+    pub session_absolute_hours: Option<u64>,
+}
+
+/// What flags and the environment may set; `None` means not given.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub log_format: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: DatabaseUrl,
+    pub json_logs: bool,
+    pub web: rempart_web::WebConfig,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("impossible de lire le fichier de configuration {path} : {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("fichier de configuration {path} invalide : {message}")]
+    Parse { path: String, message: String },
+    #[error("adresse d'écoute invalide « {0} » (attendu : hôte:port, par exemple 127.0.0.1:8080)")]
+    Listen(String),
+    #[error("format de journal inconnu « {0} » (attendu : human ou json)")]
+    LogFormat(String),
+    #[error("URL de base de données non prise en charge (attendu : sqlite:… ou postgres://…)")]
+    DatabaseUrl,
+}
+
+fn from_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl Config {
+    pub fn load(file: Option<&Path>, flags: Overrides) -> Result<Config, ConfigError> {
+        let file_config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                toml::from_str::<FileConfig>(&text).map_err(|e| ConfigError::Parse {
+                    path: path.display().to_string(),
+                    message: e.message().to_owned(),
+                })?
+            }
+            None => FileConfig::default(),
+        };
+        let env = Overrides {
+            listen: from_env("REMPART_LISTEN"),
+            data_dir: from_env("REMPART_DATA_DIR").map(PathBuf::from),
+            database_url: from_env("REMPART_DATABASE_URL"),
+            log_format: from_env("REMPART_LOG_FORMAT"),
+        };
+        let listen = flags
+            .listen
+            .or(env.listen)
+            .or(file_config.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        let listen: SocketAddr = listen
+            .parse()
+            .map_err(|_| ConfigError::Listen(listen.clone()))?;
+        let data_dir = flags
+            .data_dir
+            .or(env.data_dir)
+            .or(file_config.data_dir)
+            .unwrap_or_else(|| PathBuf::from("./rempart-data"));
+        let data_dir = if data_dir.is_absolute() {
+            data_dir
+        } else {
+            std::env::current_dir()
+                .map(|d| d.join(&data_dir))
+                .unwrap_or(data_dir)
+        };
+        let database_url = match flags
+            .database_url
+            .or(env.database_url)
+            .or(file_config.database_url)
+        {
+            Some(url) => DatabaseUrl::new(url),
+            None => DatabaseUrl::sqlite_in(&data_dir),
+        };
+        database_url
+            .engine()
+            .map_err(|_| ConfigError::DatabaseUrl)?;
+        let log_format = flags
+            .log_format
+            .or(env.log_format)
+            .or(file_config.log_format)
+            .unwrap_or_else(|| "human".to_owned());
+        let json_logs = match log_format.as_str() {
+            "human" => false,
+            "json" => true,
+            other => return Err(ConfigError::LogFormat(other.to_owned())),
+        };
+        let mut web = rempart_web::WebConfig::default();
+        if let Some(secure) = file_config.secure_cookies {
+            web.secure_cookies = secure;
+        }
+        if let Some(m) = file_config.session_idle_minutes {
+            web.session_idle = std::time::Duration::from_secs(m.clamp(1, 24 * 60) * 60);
+        }
+        if let Some(h) = file_config.session_absolute_hours {
+            web.session_absolute = std::time::Duration::from_secs(h.clamp(1, 72) * 3600);
+        }
+        Ok(Config {
+            listen,
+            data_dir,
+            database_url,
+            json_logs,
+            web,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // REQ PLAT-08
+    #[test]
+    fn flags_win_over_file_and_unknown_keys_are_refused() {
+        let dir = std::env::temp_dir().join(format!("rempart-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("rempart.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\nlog_format = \"json\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&file), Overrides::default()).unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        assert!(c.json_logs);
+        let c = Config::load(
+            Some(&file),
+            Overrides {
+                listen: Some("127.0.0.1:9100".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(c.listen.port(), 9100);
+        std::fs::write(&file, "lisen = \"x\"\n").unwrap();
+        let err = Config::load(Some(&file), Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("invalide"), "{err}");
+        let err = Config::load(
+            None,
+            Overrides {
+                listen: Some("nowhere".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("adresse d'écoute"), "{err}");
+    }
+}

@@ -1,0 +1,8 @@
+//! The `rempart` command: configuration, the server, and the administration subcommands.
+#![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod server;

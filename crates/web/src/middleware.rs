@@ -1,0 +1,316 @@
+//! The two layers every request crosses.
+//!
+//! [`enforce`] runs after routing, for matched routes: it loads the session, applies the route's
+//! policy (deny when the route has none), and checks the CSRF token of every state-changing
+//! request made with a session. [`finish`] wraps everything, matched or not: it renders any
+//! [`AppError`] in the caller's language (JSON under `/api/`, HTML elsewhere), sets the security
+//! headers and records metrics.
+
+use std::time::Instant;
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use rempart_domain::language::Language;
+use rempart_storage::{grants, now_micros, persons, sessions};
+
+use crate::auth::Actor;
+use crate::error::AppError;
+use crate::metrics::{RequestLabels, RouteLabels};
+use crate::policy::Policy;
+use crate::AppState;
+
+/// The largest form body the CSRF check will read; forms are small.
+const FORM_LIMIT: usize = 256 * 1024;
+
+pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == name).then_some(v)
+        })
+}
+
+/// The request's language: the signed-in person's preference, else Accept-Language.
+pub fn request_language(headers: &HeaderMap) -> Language {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Language::from_accept_language)
+        .unwrap_or_default()
+}
+
+async fn load_actor(app: &AppState, headers: &HeaderMap) -> Result<Option<Actor>, AppError> {
+    let Some(token) = cookie_value(headers, app.config.cookie_name()) else {
+        return Ok(None);
+    };
+    if token.len() > 128 {
+        return Ok(None);
+    }
+    let now = now_micros();
+    let idle = i64::try_from(app.config.session_idle.as_micros()).unwrap_or(i64::MAX);
+    let Some(session) = sessions::find_active(&app.store, token, now, idle).await? else {
+        return Ok(None);
+    };
+    let person = persons::get_self(&app.store, session.person_id).await?;
+    if person.disabled_at.is_some() {
+        return Ok(None);
+    }
+    let grants = grants::scopes_of(&app.store, person.id).await?;
+    sessions::touch(&app.store, &session, now).await?;
+    Ok(Some(Actor {
+        person,
+        session,
+        grants,
+    }))
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Reads the `csrf` field of a urlencoded form, then puts the body back for the handler.
+async fn form_csrf(request: Request) -> Result<(Option<String>, Request), AppError> {
+    let (parts, body) = request.into_parts();
+    let bytes = to_bytes(body, FORM_LIMIT)
+        .await
+        .map_err(|_| AppError::TooLarge)?;
+    let token = form_urlencoded_field(&bytes, "csrf");
+    Ok((token, Request::from_parts(parts, Body::from(bytes))))
+}
+
+fn form_urlencoded_field(bytes: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+pub async fn enforce(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned());
+    let policy = path
+        .as_deref()
+        .and_then(|p| app.policies.lookup(request.method(), p));
+    let is_api = request.uri().path().starts_with("/api/");
+    let actor = match load_actor(&app, request.headers()).await {
+        Ok(actor) => actor,
+        Err(e) => return e.into_response(),
+    };
+    let language = actor
+        .as_ref()
+        .map(Actor::language)
+        .unwrap_or_else(|| request_language(request.headers()));
+
+    let mut request = request;
+    let decision = match (policy, &actor) {
+        // Deny by default: a route nobody declared a policy for does not run.
+        (None, _) => Err(AppError::Forbidden),
+        (Some(Policy::Public), _) => Ok(()),
+        (Some(_), None) => {
+            if !is_api && is_safe(request.method()) {
+                let target = request
+                    .uri()
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let next_param: String =
+                    serde_urlencoded::to_string([("next", target)]).unwrap_or_default();
+                let mut response = Redirect::to(&format!("/login?{next_param}")).into_response();
+                response.extensions_mut().insert(language);
+                return response;
+            }
+            Err(AppError::Unauthenticated)
+        }
+        (Some(Policy::SignedIn), Some(_)) => Ok(()),
+        (Some(Policy::Needs(permission)), Some(actor)) => {
+            if actor.can(permission) {
+                Ok(())
+            } else {
+                Err(AppError::Forbidden)
+            }
+        }
+    };
+    if let Err(error) = decision {
+        let mut response = error.into_response();
+        response.extensions_mut().insert(language);
+        return response;
+    }
+
+    // CSRF: every state-changing request made with a session carries the session's token,
+    // in the X-CSRF-Token header (API, scripts) or the `csrf` form field (pages).
+    if let (Some(actor), false) = (&actor, is_safe(request.method())) {
+        if policy != Some(Policy::Public) {
+            let header_token = request
+                .headers()
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let token = match header_token {
+                Some(t) => Some(t),
+                None => {
+                    let is_form = request
+                        .headers()
+                        .get(header::CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+                    if is_form {
+                        match form_csrf(request).await {
+                            Ok((token, rebuilt)) => {
+                                request = rebuilt;
+                                token
+                            }
+                            Err(e) => return e.into_response(),
+                        }
+                    } else {
+                        None
+                    }
+                }
+            };
+            if !token.is_some_and(|t| constant_time_eq(&t, &actor.session.csrf_token)) {
+                let mut response = AppError::Csrf.into_response();
+                response.extensions_mut().insert(language);
+                return response;
+            }
+        }
+    }
+
+    if let Some(actor) = actor {
+        request.extensions_mut().insert(actor);
+    }
+    request.extensions_mut().insert(language);
+    let mut response = next.run(request).await;
+    if response.extensions().get::<Language>().is_none() {
+        response.extensions_mut().insert(language);
+    }
+    response
+}
+
+pub async fn finish(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let is_api = request.uri().path().starts_with("/api/");
+    let accept_language = request_language(request.headers());
+    let mut response = next.run(request).await;
+    let route = response
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let language = response
+        .extensions()
+        .get::<Language>()
+        .copied()
+        .unwrap_or(accept_language);
+
+    if let Some(error) = response.extensions().get::<AppError>().cloned() {
+        response = if is_api {
+            let mut r = (error.status(), axum::Json(error.body(language))).into_response();
+            r.extensions_mut().insert(error);
+            r
+        } else {
+            crate::views::error_page(language, &error)
+        };
+    } else if response.status() == StatusCode::METHOD_NOT_ALLOWED
+        && response.extensions().get::<AppError>().is_none()
+    {
+        let error = AppError::MethodNotAllowed;
+        response = if is_api {
+            (error.status(), axum::Json(error.body(language))).into_response()
+        } else {
+            crate::views::error_page(language, &error)
+        };
+    }
+
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if app.config.secure_cookies {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+
+    let status = response.status().as_u16();
+    app.metrics
+        .requests
+        .get_or_create(&RequestLabels {
+            method: method.to_string(),
+            route: route.clone(),
+            status,
+        })
+        .inc();
+    app.metrics
+        .latency
+        .get_or_create(&RouteLabels { route })
+        .observe(started.elapsed().as_secs_f64());
+    response
+}
+
+/// Keeps the matched route on the response, for [`finish`] to label metrics with.
+pub async fn keep_route(request: Request, next: Next) -> Response {
+    let matched = request.extensions().get::<MatchedPath>().cloned();
+    let mut response = next.run(request).await;
+    if let Some(m) = matched {
+        response.extensions_mut().insert(m);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_and_form_fields_are_found() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("a=1; rempart_session=abc; b=2"),
+        );
+        assert_eq!(cookie_value(&headers, "rempart_session"), Some("abc"));
+        assert_eq!(cookie_value(&headers, "missing"), None);
+        assert_eq!(
+            form_urlencoded_field(b"name=x&csrf=t%2B1", "csrf").as_deref(),
+            Some("t+1")
+        );
+        assert!(constant_time_eq("abc", "abc"));
+        assert!(!constant_time_eq("abc", "abd"));
+        assert!(!constant_time_eq("abc", "ab"));
+    }
+}

@@ -1,0 +1,163 @@
+//! The route table: every path, its handler and its policy, in one place.
+
+use std::sync::Arc;
+
+use axum::http::Method;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, patch, post};
+use axum::Router;
+use rempart_domain::authz::Permission;
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::error::AppError;
+use crate::policy::{Policy, PolicyTable, Routes};
+use crate::{api, ui, AppState};
+
+/// Every route of the application with its policy.
+pub fn routes() -> Routes {
+    use Permission::*;
+    use Policy::*;
+    Routes::new()
+        .get("/healthz", Public, get(healthz))
+        .get("/readyz", Public, get(readyz))
+        .get("/metrics", Public, get(metrics))
+        .get("/static/rempart.css", Public, get(ui::stylesheet))
+        .get("/login", Public, get(ui::login_page))
+        .post("/login", Public, post(ui::login))
+        .post("/logout", SignedIn, post(ui::logout))
+        .post("/switch-org", SignedIn, post(ui::switch_org))
+        .get("/", SignedIn, get(ui::home))
+        .get("/orgs", Needs(OrgRead), get(ui::orgs_list))
+        .post("/orgs", Needs(OrgManage), post(ui::orgs_create))
+        .get("/orgs/{id}", Needs(OrgRead), get(ui::org_show))
+        .post("/orgs/{id}/rename", Needs(OrgManage), post(ui::org_rename))
+        .post("/orgs/{id}/move", Needs(OrgManage), post(ui::org_move))
+        .post(
+            "/orgs/{id}/archive",
+            Needs(OrgManage),
+            post(ui::org_archive),
+        )
+        .get("/people", Needs(PersonRead), get(ui::people_list))
+        .post("/people", Needs(PersonManage), post(ui::people_create))
+        .get("/grants", Needs(GrantRead), get(ui::grants_list))
+        .post("/grants", Needs(GrantManage), post(ui::grants_create))
+        .post(
+            "/grants/{id}/revoke",
+            Needs(GrantManage),
+            post(ui::grants_revoke),
+        )
+        .get("/audit", Needs(AuditRead), get(ui::audit_list))
+        .get("/profile", SignedIn, get(ui::profile))
+        .post("/profile/language", SignedIn, post(ui::profile_language))
+        .get("/api/v1/openapi.json", Public, get(api::openapi))
+        .get("/api/v1/me", SignedIn, get(api::me))
+        .get("/api/v1/organizations", Needs(OrgRead), get(api::list_orgs))
+        .post(
+            "/api/v1/organizations",
+            Needs(OrgManage),
+            post(api::create_org),
+        )
+        .get(
+            "/api/v1/organizations/{id}",
+            Needs(OrgRead),
+            get(api::get_org),
+        )
+        .route(
+            Method::PATCH,
+            "/api/v1/organizations/{id}",
+            Needs(OrgManage),
+            patch(api::patch_org),
+        )
+        .get("/api/v1/people", Needs(PersonRead), get(api::list_people))
+        .post(
+            "/api/v1/people",
+            Needs(PersonManage),
+            post(api::create_person),
+        )
+        .get(
+            "/api/v1/people/{id}",
+            Needs(PersonRead),
+            get(api::get_person),
+        )
+        .get("/api/v1/grants", Needs(GrantRead), get(api::list_grants))
+        .post(
+            "/api/v1/grants",
+            Needs(GrantManage),
+            post(api::create_grant),
+        )
+        .route(
+            Method::DELETE,
+            "/api/v1/grants/{id}",
+            Needs(GrantManage),
+            delete(api::delete_grant),
+        )
+        .get("/api/v1/audit", Needs(AuditRead), get(api::list_audit))
+        .get(
+            "/api/v1/audit/verify",
+            Needs(AuditRead),
+            get(api::verify_audit),
+        )
+}
+
+/// Assembles the application from a route table (tests pass one with an extra route).
+pub fn assemble(routes: Routes, state: AppState) -> (Router, Arc<PolicyTable>) {
+    let (router, table) = routes.into_parts();
+    let table = Arc::new(table);
+    let state = AppState {
+        policies: table.clone(),
+        ..state
+    };
+    let router = router
+        .route_layer(from_fn(crate::middleware::keep_route))
+        .route_layer(from_fn_with_state(
+            state.clone(),
+            crate::middleware::enforce,
+        ))
+        .fallback(not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(256 * 1024))
+        .layer(from_fn_with_state(state.clone(), crate::middleware::finish))
+        .layer(CatchPanicLayer::custom(|_| {
+            AppError::internal("panic in handler").into_response()
+        }))
+        .with_state(state);
+    (router, table)
+}
+
+pub fn build_router(state: AppState) -> Router {
+    assemble(routes(), state).0
+}
+
+async fn not_found() -> Response {
+    AppError::NotFound.into_response()
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(axum::extract::State(app): axum::extract::State<AppState>) -> Response {
+    let version = rempart_storage::migrate::current_version(&app.store).await;
+    match (app.store.ping().await, version) {
+        (Ok(()), Ok(v)) if v == rempart_storage::migrate::latest_version() => {
+            "ready".into_response()
+        }
+        _ => (axum::http::StatusCode::SERVICE_UNAVAILABLE, "not ready").into_response(),
+    }
+}
+
+async fn metrics(axum::extract::State(app): axum::extract::State<AppState>) -> Response {
+    let (size, idle) = app.store.pool_stats();
+    app.metrics.pool_size.set(i64::from(size));
+    app.metrics
+        .pool_idle
+        .set(i64::try_from(idle).unwrap_or(i64::MAX));
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        app.metrics.render(),
+    )
+        .into_response()
+}
