@@ -1,0 +1,419 @@
+//! The `rempart` command, run as a process against the test database.
+
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+use crate::kit::*;
+
+fn rempart(url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rempart"))
+        .args(args)
+        .args(["--database-url", url])
+        .env_remove("REMPART_DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+async fn tamper(app: &TestApp, sql: &str) {
+    match app.store.engine() {
+        rempart_storage::Engine::Sqlite => {
+            sqlx::raw_sql(
+                "DROP TRIGGER audit_entries_no_update; DROP TRIGGER audit_entries_no_delete;",
+            )
+            .execute(app.store.pool())
+            .await
+            .unwrap();
+        }
+        rempart_storage::Engine::Postgres => {
+            sqlx::raw_sql("ALTER TABLE audit_entries DISABLE TRIGGER USER")
+                .execute(app.store.pool())
+                .await
+                .unwrap();
+        }
+    }
+    sqlx::raw_sql(sql).execute(app.store.pool()).await.unwrap();
+}
+
+// REQ AUD-02
+#[tokio::test]
+async fn audit_verify_passes_then_names_the_first_bad_entry() {
+    for (attack, first_bad) in [
+        ("UPDATE audit_entries SET actor_label = 'quelqu''un d''autre' WHERE seq = 7", "n° 7"),
+        ("DELETE FROM audit_entries WHERE seq = 4", "n° 4"),
+        (
+            "UPDATE audit_entries SET seq = -3 WHERE seq = 3; UPDATE audit_entries SET seq = 3 WHERE seq = 5; UPDATE audit_entries SET seq = 5 WHERE seq = -3",
+            "n° 3",
+        ),
+    ] {
+        let app = TestApp::spawn().await;
+        let url = app.url.expose().to_owned();
+        let ok = rempart(&url, &["audit", "verify"]);
+        assert!(ok.status.success(), "{}", text(&ok.stderr));
+        assert!(text(&ok.stdout).contains("Journal d'audit intègre"), "{}", text(&ok.stdout));
+        let json = rempart(&url, &["audit", "verify", "--json"]);
+        let report: Value = serde_json::from_slice(&json.stdout).unwrap();
+        assert_eq!(report["intact"], true);
+        let checked = report["checked"].as_u64().unwrap();
+        assert!(checked > 20, "{checked}");
+
+        let anchor = rempart(&url, &["audit", "anchor", "--json"]);
+        let anchors = std::env::temp_dir().join(format!("rempart-anchors-{}-{checked}.jsonl", std::process::id()));
+        std::fs::write(&anchors, &anchor.stdout).unwrap();
+
+        tamper(&app, attack).await;
+        let bad = rempart(&url, &["audit", "verify"]);
+        assert_eq!(bad.status.code(), Some(2), "{attack}");
+        let message = text(&bad.stderr);
+        assert!(message.contains("ALTÉRÉ") && message.contains(first_bad), "{attack}: {message}");
+        let with_anchor = rempart(&url, &["audit", "verify", "--anchors", anchors.to_str().unwrap(), "--json"]);
+        assert_eq!(with_anchor.status.code(), Some(2));
+        let report: Value = serde_json::from_slice(&with_anchor.stdout).unwrap();
+        assert_eq!(report["intact"], false);
+    }
+}
+
+// REQ AUD-03
+#[tokio::test]
+async fn the_trail_exports_as_json_lines_csv_and_cef() {
+    let app = TestApp::spawn().await;
+    let url = app.url.expose().to_owned();
+    let seq = app.audit_seq().await;
+    let json = rempart(&url, &["audit", "export", "--format", "json"]);
+    assert!(json.status.success());
+    let lines: Vec<Value> = text(&json.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len() as i64, seq);
+    assert_eq!(lines[0]["seq"], 1);
+    assert_eq!(lines[0]["hash"].as_str().unwrap().len(), 64);
+    let csv = rempart(&url, &["audit", "export", "--format", "csv"]);
+    let csv_text = text(&csv.stdout);
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    assert_eq!(reader.headers().unwrap().get(0), Some("seq"));
+    assert_eq!(reader.records().count() as i64, seq);
+    let cef = rempart(&url, &["audit", "export", "--format", "cef"]);
+    let cef_text = text(&cef.stdout);
+    assert_eq!(cef_text.lines().count() as i64, seq);
+    assert!(cef_text
+        .lines()
+        .all(|l| l.starts_with("CEF:0|Rempart|Rempart|")));
+    assert!(cef_text.contains("act=organization.create"));
+    let bad = Command::new(env!("CARGO_BIN_EXE_rempart"))
+        .args(["audit", "export", "--format", "xml"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+}
+
+// REQ PLAT-01
+#[tokio::test]
+async fn org_list_and_create_user_from_the_command_line() {
+    let app = TestApp::spawn().await;
+    let url = app.url.expose().to_owned();
+    let list = rempart(&url, &["org", "list"]);
+    assert!(list.status.success());
+    assert!(text(&list.stdout).contains("10 organisation(s)"));
+    let json: Value =
+        serde_json::from_slice(&rempart(&url, &["org", "list", "--json"]).stdout).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 10);
+
+    let created = rempart(
+        &url,
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "nouveau@mfr.gouv.qc.ca",
+            "--name",
+            "Nouveau Venu",
+            "--org",
+            BODY_A,
+            "--role",
+            "Auditor",
+            "--json",
+        ],
+    );
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    let body: Value = serde_json::from_slice(&created.stdout).unwrap();
+    let password = body["temporary_password"].as_str().unwrap().to_owned();
+    let session = login_at(&app.base, "nouveau@mfr.gouv.qc.ca", &password).await;
+    assert_eq!(session.get("/audit").await.status(), 200);
+
+    let unknown_org = rempart(
+        &url,
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "x@y.qc.ca",
+            "--name",
+            "X",
+            "--org",
+            "nulle-part",
+            "--role",
+            "User",
+        ],
+    );
+    assert!(!unknown_org.status.success());
+    assert!(text(&unknown_org.stderr).contains("organisation « nulle-part » introuvable"));
+    let bad_role = rempart(
+        &url,
+        &[
+            "admin",
+            "create-user",
+            "--email",
+            "y@y.qc.ca",
+            "--name",
+            "Y",
+            "--org",
+            BODY_A,
+            "--role",
+            "Roi",
+        ],
+    );
+    assert!(!bad_role.status.success());
+    assert!(
+        text(&bad_role.stderr).contains("champ « role »"),
+        "{}",
+        text(&bad_role.stderr)
+    );
+    // Nothing half-written: the refused role left no account behind.
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM persons WHERE email = 'y@y.qc.ca'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+}
+
+// REQ PLAT-02
+#[tokio::test]
+async fn copy_data_moves_every_table_with_the_chain_intact() {
+    // The source is always an SQLite file; the target is the engine under test.
+    let dir = std::env::temp_dir().join(format!(
+        "rempart-copy-{}-{}",
+        std::process::id(),
+        rempart_storage::now_micros()
+    ));
+    let source = rempart_storage::DatabaseUrl::sqlite_in(&dir);
+    let store = rempart_storage::Store::open(&source, 4).await.unwrap();
+    let hash = rempart_web::auth::hash_with(cheap_hashing().params(), rempart::demo::DEMO_PASSWORD)
+        .unwrap();
+    rempart::demo::load(&store, &hash).await.unwrap();
+    let source_app = TestApp::serve(
+        store.clone(),
+        source.clone(),
+        cheap_hashing(),
+        rempart_web::routes::routes(),
+    )
+    .await;
+    // Real activity first: a login, a move, so that rows are not in creation order.
+    let ciso = source_app.login(CSIO_A).await;
+    let unit = source_app.org_id("mfr-direction-des-finances").await;
+    let new_parent = ciso
+        .post_form(
+            "/orgs",
+            &[
+                ("name", "Direction générale"),
+                ("kind", "unit"),
+                ("parent_id", &source_app.org_id(BODY_A).await.to_string()),
+            ],
+        )
+        .await;
+    let new_parent_id = new_parent.headers()["location"]
+        .to_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        ciso.post_form(
+            &format!("/orgs/{unit}/move"),
+            &[("parent_id", &new_parent_id)]
+        )
+        .await
+        .status(),
+        303
+    );
+
+    let target = rempart_storage::testing::fresh_url().await.unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rempart"))
+        .args([
+            "copy-data",
+            "--to",
+            target.expose(),
+            "--json",
+            "--database-url",
+            source.expose(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let copied: Vec<&str> = report["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["table"].as_str().unwrap())
+        .collect();
+    let all = rempart_storage::copy::tables(&store).await.unwrap();
+    for table in &all {
+        if table != "schema_migrations" && table != "audit_head" {
+            assert!(copied.contains(&table.as_str()), "{table} not copied");
+        }
+    }
+    assert_eq!(
+        report["audit_head_seq"].as_i64().unwrap(),
+        rempart_storage::audit::head(&store).await.unwrap().seq
+    );
+
+    // The copy serves: the same person logs in there, and the next write extends the chain.
+    let copy_store = rempart_storage::Store::open(&target, 4).await.unwrap();
+    let copy_app = TestApp::serve(
+        copy_store.clone(),
+        target.clone(),
+        cheap_hashing(),
+        rempart_web::routes::routes(),
+    )
+    .await;
+    let ciso = copy_app.login(CSIO_A).await;
+    let created = ciso
+        .post_form(
+            "/orgs",
+            &[
+                ("name", "Après la copie"),
+                ("kind", "unit"),
+                ("parent_id", &copy_app.org_id(BODY_A).await.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), 303);
+    assert!(rempart_storage::audit::verify(&copy_store, &[])
+        .await
+        .unwrap()
+        .is_intact());
+
+    // A second copy into the now non-empty target is refused, in French.
+    let again = Command::new(env!("CARGO_BIN_EXE_rempart"))
+        .args([
+            "copy-data",
+            "--to",
+            target.expose(),
+            "--database-url",
+            source.expose(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(
+        text(&again.stderr).contains("n'est pas vide"),
+        "{}",
+        text(&again.stderr)
+    );
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn start_server(url: &str) -> (Server, String) {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_rempart"))
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--database-url",
+            url,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/readyz"))
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            return (Server(child), base);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("server on {base} did not become ready");
+}
+
+// REQ PLAT-02
+#[tokio::test]
+async fn two_serve_processes_share_sessions() {
+    let app = TestApp::spawn().await;
+    let url = app.url.expose().to_owned();
+    let (_a, base_a) = start_server(&url).await;
+    let (_b, base_b) = start_server(&url).await;
+    let session = login_at(&base_a, CSIO_A, rempart::demo::DEMO_PASSWORD).await;
+    // The same cookie jar, now pointed at the other process.
+    let on_b = session
+        .client
+        .get(format!("{base_b}/api/v1/me"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(on_b.status(), 200);
+    let me: Value = on_b.json().await.unwrap();
+    assert_eq!(me["person"]["email"], CSIO_A);
+    // A logout through B ends the session on A too.
+    let out = session
+        .client
+        .post(format!("{base_b}/logout"))
+        .form(&[("csrf", session.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 303);
+    assert_eq!(
+        session
+            .client
+            .get(format!("{base_a}/api/v1/me"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}
+
+// REQ PLAT-08
+#[test]
+fn configuration_faults_exit_non_zero_in_french() {
+    let bad = Command::new(env!("CARGO_BIN_EXE_rempart"))
+        .args(["org", "list", "--database-url", "mysql://x"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(text(&bad.stderr).contains("URL de base de données non prise en charge"));
+    let missing = Command::new(env!("CARGO_BIN_EXE_rempart"))
+        .args(["migrate", "--config", "/nonexistent/rempart.toml"])
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(text(&missing.stderr).contains("impossible de lire le fichier de configuration"));
+}

@@ -1,0 +1,9 @@
+//! The integration suite: one binary, the real router on a free port, a fresh database of the
+//! engine under test (SQLite, or PostgreSQL when REMPART_TEST_POSTGRES_URL is set).
+
+mod kit;
+
+mod authz;
+mod cli;
+mod input;
+mod pages;
