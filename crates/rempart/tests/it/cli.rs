@@ -350,12 +350,14 @@ async fn start_server(url: &str) -> (Server, String) {
         .spawn()
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
+    // Owned by the guard from here on, which kills and waits for it on every path.
+    let server = Server(child);
     for _ in 0..200 {
         if reqwest::get(format!("{base}/readyz"))
             .await
             .is_ok_and(|r| r.status() == 200)
         {
-            return (Server(child), base);
+            return (server, base);
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }

@@ -1,0 +1,240 @@
+//! `rempart-bench`: measures what the project's performance targets name, on SQLite or
+//! PostgreSQL, each in a fresh database that is dropped afterwards.
+//!
+//! - `writes`: audited writes per second (organization creations, one transaction each);
+//! - `verify`: audit chain verification over a million entries, in-process and through the CLI;
+//! - `subtree`: subtree queries on a network of 15,633 organizations;
+//! - `http`: latency and throughput of authenticated pages on loopback;
+//! - `all`: all of the above.
+//!
+//! Each prints a short summary, or JSON with `--json`; progress goes to standard error.
+#![forbid(unsafe_code)]
+
+mod db;
+mod http;
+mod stats;
+mod subtree;
+mod verify;
+mod writes;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::{json, Value};
+
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// What one measurement produced: lines for people, and the same numbers as JSON.
+pub struct Report {
+    pub human: String,
+    pub json: Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineArg {
+    Sqlite,
+    Postgres,
+}
+
+impl EngineArg {
+    pub fn name(self) -> &'static str {
+        match self {
+            EngineArg::Sqlite => "sqlite",
+            EngineArg::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "rempart-bench", about = "Rempart benchmarks")]
+struct Cli {
+    /// Database engine to measure.
+    #[arg(long, value_enum, default_value = "sqlite", global = true)]
+    engine: EngineArg,
+    /// Administrative URL of a PostgreSQL server; each measurement creates its own database.
+    #[arg(
+        long,
+        default_value = "postgres://postgres@127.0.0.1:5432/test",
+        global = true
+    )]
+    postgres_url: String,
+    /// Directory for the SQLite files (the system's temporary directory by default).
+    #[arg(long, global = true)]
+    work_dir: Option<PathBuf>,
+    /// Keep the databases instead of dropping them at the end.
+    #[arg(long, global = true)]
+    keep: bool,
+    /// Print JSON instead of a summary.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Audited writes per second.
+    Writes(WritesArgs),
+    /// Audit chain verification rate.
+    Verify(VerifyArgs),
+    /// Subtree query latency at network scale.
+    Subtree(SubtreeArgs),
+    /// HTTP latency and throughput of authenticated pages.
+    Http(HttpArgs),
+    /// Every measurement in turn.
+    All(AllArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct WritesArgs {
+    /// Number of organization creations, each its own transaction.
+    #[arg(long, default_value_t = 2000)]
+    pub writes: usize,
+    /// Concurrent writing tasks.
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct VerifyArgs {
+    /// Number of chained audit entries to seed.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub entries: u64,
+    /// Timed verifications (in-process, then through the CLI); the median is reported.
+    #[arg(long, default_value_t = 3)]
+    pub verify_runs: usize,
+    /// The `rempart` binary for the CLI measurement (default: beside this binary).
+    #[arg(long)]
+    pub rempart_bin: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct SubtreeArgs {
+    /// Timed runs of each query.
+    #[arg(long, default_value_t = 200)]
+    pub runs: usize,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct HttpArgs {
+    /// Concurrent clients, each with its own session and connection.
+    #[arg(long, default_value_t = 16)]
+    pub clients: usize,
+    /// Measured duration for each page, in seconds.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// Upper bound on the requests sent to each page.
+    #[arg(long, default_value_t = 500_000)]
+    pub max_requests: u64,
+}
+
+#[derive(Debug, Args, Clone)]
+struct AllArgs {
+    #[command(flatten)]
+    writes: WritesArgs,
+    #[command(flatten)]
+    verify: VerifyArgs,
+    #[command(flatten)]
+    subtree: SubtreeArgs,
+    #[command(flatten)]
+    http: HttpArgs,
+}
+
+/// Where the databases go.
+pub struct Ctx {
+    pub engine: EngineArg,
+    pub postgres_url: String,
+    pub work_dir: PathBuf,
+    pub keep: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("rempart-bench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("rempart-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let ctx = Ctx {
+        engine: cli.engine,
+        postgres_url: cli.postgres_url.clone(),
+        work_dir: cli.work_dir.clone().unwrap_or_else(std::env::temp_dir),
+        keep: cli.keep,
+    };
+    let mut sections: Vec<(&str, Report)> = Vec::new();
+    match &cli.command {
+        Command::Writes(a) => sections.push(("writes", writes::run(&ctx, a).await?)),
+        Command::Verify(a) => sections.push(("verify", verify::run(&ctx, a).await?)),
+        Command::Subtree(a) => sections.push(("subtree", subtree::run(&ctx, a).await?)),
+        Command::Http(a) => sections.push(("http", http::run(&ctx, a).await?)),
+        Command::All(a) => {
+            sections.push(("writes", writes::run(&ctx, &a.writes).await?));
+            sections.push(("verify", verify::run(&ctx, &a.verify).await?));
+            sections.push(("subtree", subtree::run(&ctx, &a.subtree).await?));
+            sections.push(("http", http::run(&ctx, &a.http).await?));
+        }
+    }
+    if cli.json {
+        let mut out = serde_json::Map::new();
+        out.insert("engine".into(), json!(ctx.engine.name()));
+        out.insert("machine".into(), machine());
+        for (name, report) in sections {
+            out.insert(name.into(), report.json);
+        }
+        println!("{}", serde_json::to_string_pretty(&Value::Object(out))?);
+    } else {
+        println!("engine: {}", ctx.engine.name());
+        for (name, report) in sections {
+            println!("[{name}]");
+            print!("{}", report.human);
+        }
+    }
+    Ok(())
+}
+
+/// The machine the numbers come from.
+fn machine() -> Value {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpu = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .map(|s| s.trim().to_owned());
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    let mem_kib = meminfo
+        .lines()
+        .find(|l| l.starts_with("MemTotal:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse::<u64>().ok());
+    json!({
+        "cpus": std::thread::available_parallelism().map(|n| n.get()).ok(),
+        "cpu_model": cpu,
+        "memory_kib": mem_kib,
+        "unix_time": std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .ok(),
+    })
+}
+
+/// Progress for whoever watches, on standard error so that `--json` output stays clean.
+pub fn progress(message: &str) {
+    eprintln!("rempart-bench: {message}");
+}

@@ -1,0 +1,265 @@
+// End-to-end test of Rempart in Debian's headless Chromium, with axe-core accessibility
+// checks. Started by run.sh, which serves `rempart serve --demo` and passes its address in
+// REMPART_BASE_URL. One test, its steps in order: a failed step skips the ones after it.
+//
+// Run: ./run.sh   (or: REMPART_BASE_URL=http://127.0.0.1:8080 node --test browser.test.mjs)
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+const BASE = (process.env.REMPART_BASE_URL ?? '').replace(/\/$/, '');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = path.join(here, 'screenshots');
+
+// The demo network (crates/rempart/src/demo.rs): a fictional organisation, never real data.
+const DEMO_EMAIL = 'csio@demo.rempart.quebec';
+const DEMO_PASSWORD = 'Rempart-demo-2026';
+const DEMO_NAME = 'Samuel Bouchard';
+const PARENT = 'Ministère fictif des Ressources';
+const NEW_ORG = 'Direction de la sécurité civile';
+
+// axe's source, evaluated through the DevTools protocol: that is not subject to the page's
+// Content-Security-Policy (script-src 'self'), so the page is tested with its real policy.
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const FAILING_IMPACTS = new Set(['serious', 'critical']);
+
+/** Every axe finding of the run, for the summary at the end. */
+const findings = [];
+
+function describe(violation) {
+  const nodes = violation.nodes
+    .map((n) => `      - ${n.target.join(' ')}${n.failureSummary ? `\n        ${n.failureSummary.replace(/\n/g, '\n        ')}` : ''}`)
+    .join('\n');
+  return `  [${violation.impact}] ${violation.id}: ${violation.help}\n    ${violation.helpUrl}\n${nodes}`;
+}
+
+/** Runs axe on the page; fails on any serious or critical violation, reports the others. */
+async function axeCheck(page, label) {
+  const loaded = await page.evaluate(() => typeof window.axe === 'object');
+  if (!loaded) {
+    await page.evaluate(AXE_SOURCE);
+  }
+  const results = await page.evaluate(() =>
+    window.axe.run(document, { resultTypes: ['violations'] }).then((r) => ({
+      violations: r.violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        helpUrl: v.helpUrl,
+        nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
+      })),
+      url: r.url,
+      engine: r.testEngine.version,
+    })),
+  );
+  for (const v of results.violations) {
+    findings.push({ label, ...v });
+  }
+  if (results.violations.length > 0) {
+    console.log(`axe ${results.engine} on ${label} (${results.url}):\n${results.violations.map(describe).join('\n')}`);
+  } else {
+    console.log(`axe ${results.engine} on ${label}: no violation`);
+  }
+  const failing = results.violations.filter((v) => FAILING_IMPACTS.has(v.impact));
+  assert.equal(
+    failing.length,
+    0,
+    `axe found ${failing.length} serious or critical violation(s) on ${label}:\n${failing.map(describe).join('\n')}`,
+  );
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Clicks a submit button and waits until the page it leads to has loaded. */
+async function submit(page, button) {
+  const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() });
+  const response = page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest());
+  await button.click();
+  const [res] = await Promise.all([response, navigated]);
+  await page.waitForLoadState('load');
+  return res;
+}
+
+async function htmlLang(page) {
+  return page.locator('html').getAttribute('lang');
+}
+
+async function h1(page) {
+  return (await page.getByRole('heading', { level: 1 }).textContent()).trim();
+}
+
+test('Rempart in a browser: login, language, organisations, accessibility', { timeout: 180_000 }, async (t) => {
+  assert.ok(BASE, 'REMPART_BASE_URL is not set (run the test through run.sh)');
+  mkdirSync(SHOTS, { recursive: true });
+
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  t.after(() => browser.close());
+
+  // A Québec user's browser: French first (the login page follows Accept-Language).
+  const context = await browser.newContext({
+    locale: 'fr-CA',
+    viewport: { width: 1280, height: 900 },
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+
+  const pageErrors = [];
+  const cspViolations = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content.Security.Policy/i.test(m.text())) cspViolations.push(`${m.location().url}:${m.location().lineNumber}: ${m.text().replace(/ Either the .*/s, '')}`);
+  });
+
+  let broken = false;
+  const step = (name, fn) =>
+    t.test(name, async (s) => {
+      if (broken) {
+        s.skip('an earlier step failed');
+        return;
+      }
+      try {
+        await fn(s);
+      } catch (e) {
+        broken = true;
+        await shot(page, `failed-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`).catch(() => {});
+        throw e;
+      }
+    });
+
+  await step('1. the login page is in French and accessible', async () => {
+    const res = await page.goto(`${BASE}/login`);
+    assert.equal(res.status(), 200);
+    assert.equal(await htmlLang(page), 'fr-CA');
+    assert.equal(await h1(page), 'Connexion');
+    assert.match(await page.title(), /^Connexion — Rempart$/);
+    await shot(page, '01-login');
+    await axeCheck(page, '/login');
+  });
+
+  await step('2. the demo CISO signs in and is greeted', async () => {
+    await page.getByLabel('Adresse courriel', { exact: true }).fill(DEMO_EMAIL);
+    await page.getByLabel('Mot de passe', { exact: true }).fill(DEMO_PASSWORD);
+    await submit(page, page.getByRole('button', { name: 'Se connecter', exact: true }));
+    assert.equal(new URL(page.url()).pathname, '/');
+    assert.equal(await htmlLang(page), 'fr-CA');
+    assert.equal(await h1(page), `Bonjour, ${DEMO_NAME}.`);
+    assert.equal((await page.locator('.banner .who').textContent()).trim(), DEMO_NAME);
+    await shot(page, '02-home');
+    await axeCheck(page, '/ (home)');
+  });
+
+  await step('3. the profile switches the interface to English and back', async () => {
+    await page.goto(`${BASE}/profile`);
+    assert.equal(await h1(page), 'Profil');
+    await page.getByRole('radio', { name: 'English', exact: true }).check();
+    await submit(page, page.getByRole('button', { name: 'Enregistrer', exact: true }));
+    assert.equal(new URL(page.url()).pathname, '/profile');
+    // The saved preference wins over the browser's Accept-Language (fr-CA).
+    assert.equal(await htmlLang(page), 'en-CA');
+    assert.equal(await h1(page), 'Profile');
+    assert.ok(await page.getByRole('radio', { name: 'English', exact: true }).isChecked());
+    await shot(page, '03-profile-en');
+    await axeCheck(page, '/profile (English)');
+
+    await page.getByRole('radio', { name: 'Français', exact: true }).check();
+    await submit(page, page.getByRole('button', { name: 'Save', exact: true }));
+    assert.equal(await htmlLang(page), 'fr-CA');
+    assert.equal(await h1(page), 'Profil');
+    assert.ok(await page.getByRole('radio', { name: 'Français', exact: true }).isChecked());
+    await shot(page, '03-profile-fr');
+  });
+
+  // The "Nouvelle organisation" form: the one whose submit button is "Créer".
+  const newOrgForm = () =>
+    page.locator('form[action="/orgs"][method="post"]', {
+      has: page.getByRole('button', { name: 'Créer', exact: true }),
+    });
+
+  await step('4. an organisation without a name is refused with an accessible error', async () => {
+    await page.goto(`${BASE}/orgs`);
+    assert.equal(await h1(page), 'Organisations');
+    await page.getByRole('heading', { level: 2, name: 'Nouvelle organisation' }).waitFor();
+    const form = newOrgForm();
+    await form.getByLabel('Nom', { exact: true }).fill('');
+    await form.getByLabel('Type', { exact: true }).selectOption({ label: 'Unité administrative' });
+    await form.getByLabel('Organisation mère', { exact: true }).selectOption({ label: PARENT });
+    const res = await submit(page, form.getByRole('button', { name: 'Créer', exact: true }));
+    assert.equal(res.status(), 422);
+    assert.equal(new URL(page.url()).pathname, '/orgs');
+
+    const name = newOrgForm().getByLabel('Nom', { exact: true });
+    assert.equal(await name.getAttribute('aria-invalid'), 'true');
+    const describedBy = (await name.getAttribute('aria-describedby')) ?? '';
+    assert.ok(describedBy.split(/\s+/).includes('name-error'), `aria-describedby="${describedBy}"`);
+    assert.equal((await page.locator('#name-error').textContent()).trim(), 'Ce champ est obligatoire.');
+    // The summary at the top of the form links to the field.
+    const summary = page.locator('.error-summary[role="alert"]');
+    assert.match(await summary.textContent(), /Le formulaire contient une erreur\./);
+    assert.equal(await summary.getByRole('link', { name: 'Ce champ est obligatoire.' }).getAttribute('href'), '#name');
+    // The other answers are kept.
+    const form2 = newOrgForm();
+    assert.equal(
+      await form2.getByLabel('Type', { exact: true }).evaluate((s) => s.selectedOptions[0].textContent),
+      'Unité administrative',
+    );
+    assert.equal(
+      await form2.getByLabel('Organisation mère', { exact: true }).evaluate((s) => s.selectedOptions[0].textContent),
+      PARENT,
+    );
+    await page.locator('#new-org').scrollIntoViewIfNeeded();
+    await shot(page, '04-orgs-error');
+    await axeCheck(page, '/orgs (name missing)');
+  });
+
+  await step('5. the named organisation is created and shown', async () => {
+    const form = newOrgForm();
+    await form.getByLabel('Nom', { exact: true }).fill(NEW_ORG);
+    await submit(page, form.getByRole('button', { name: 'Créer', exact: true }));
+    assert.match(new URL(page.url()).pathname, /^\/orgs\/\d+$/);
+    assert.equal(await h1(page), NEW_ORG);
+    const facts = page.locator('dl.facts');
+    assert.match(await facts.textContent(), /Unité administrative/);
+    assert.equal((await facts.getByRole('link', { name: PARENT, exact: true }).count()), 1);
+    await shot(page, '05-org-created');
+    await axeCheck(page, `/orgs/{id} (${NEW_ORG})`);
+  });
+
+  await step('6. no script error on any page', async () => {
+    assert.deepEqual(pageErrors, []);
+    // Reported, not failed on: a known defect (the /orgs tree's inline style="--depth: …"
+    // is blocked by the page's own style-src 'self'). Set E2E_STRICT_CSP=1 to fail on it.
+    const csp = [...new Set(cspViolations)];
+    if (csp.length > 0) {
+      console.log(`Content-Security-Policy violations (${cspViolations.length}):\n${csp.map((c) => `  ${c}`).join('\n')}`);
+    }
+    if (process.env.E2E_STRICT_CSP === '1') {
+      assert.deepEqual(csp, []);
+    }
+  });
+
+  const all = findings.map((f) => `  ${f.label}: [${f.impact}] ${f.id} (${f.nodes.length} node(s))`);
+  console.log(`axe summary: ${findings.length} violation(s) in all${all.length ? `\n${all.join('\n')}` : ''}`);
+});

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Runs every test of Rempart: the Rust suites on SQLite, the same suites again on PostgreSQL,
+# then the end-to-end browser test in headless Chromium. Exits non-zero on the first failure.
+#
+# PostgreSQL: REMPART_TEST_POSTGRES_URL names a server where tests may create databases
+# (default postgres://postgres@127.0.0.1:5432/test when one answers there). When none answers,
+# the run fails rather than skip it; REMPART_SKIP_POSTGRES=1 skips it, loudly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\n==> %s\n' "$*"; }
+
+default_pg="postgres://postgres@127.0.0.1:5432/test"
+pg_url="${REMPART_TEST_POSTGRES_URL:-}"
+if [ -z "$pg_url" ] && command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then
+  pg_url="$default_pg"
+fi
+
+say "Rust tests on SQLite"
+env -u REMPART_TEST_POSTGRES_URL cargo test --workspace --locked
+
+if [ -n "$pg_url" ]; then
+  # Each test makes a database of its own; clear those left by earlier runs.
+  if command -v psql >/dev/null; then
+    psql "$pg_url" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'rempart\_test\_%' OR datname LIKE 'rempart\_e2e\_%'" 2>/dev/null \
+      | while read -r db; do psql "$pg_url" -qc "DROP DATABASE IF EXISTS \"$db\"" >/dev/null 2>&1 || true; done
+  fi
+  say "Rust tests on PostgreSQL ($pg_url)"
+  REMPART_TEST_POSTGRES_URL="$pg_url" cargo test --workspace --locked
+elif [ "${REMPART_SKIP_POSTGRES:-}" = "1" ]; then
+  say "PostgreSQL suite NOT RUN (REMPART_SKIP_POSTGRES=1): the product is only proven on SQLite by this run"
+else
+  echo "No PostgreSQL answers on 127.0.0.1:5432 and REMPART_TEST_POSTGRES_URL is not set." >&2
+  echo "Start PostgreSQL, set REMPART_TEST_POSTGRES_URL, or set REMPART_SKIP_POSTGRES=1 to skip it knowingly." >&2
+  exit 1
+fi
+
+say "End-to-end browser test (headless Chromium)"
+cargo build --locked -p rempart
+bash e2e/run.sh
