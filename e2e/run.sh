@@ -8,7 +8,6 @@
 #                              database is created for this run (and dropped after it)
 #   CHROMIUM                   browser executable (default: /usr/bin/chromium)
 #   E2E_READY_TIMEOUT          seconds to wait for /readyz (default: 60)
-#   E2E_STRICT_CSP=1           also fail on Content-Security-Policy violations
 #   E2E_KEEP_DATA=1            keep the data directory and the log (their paths are printed)
 #
 # Exit code: the test's (or non-zero if the server could not be started).
@@ -21,6 +20,7 @@ if [[ ! -x "$REMPART_BIN" ]]; then
   echo "run.sh: binary not found or not executable: $REMPART_BIN (build it with: cargo build -p rempart)" >&2
   exit 2
 fi
+REMPART_BIN="$(cd "$(dirname "$REMPART_BIN")" && pwd)/$(basename "$REMPART_BIN")"
 
 cd "$here"
 if [[ ! -d node_modules ]]; then

@@ -609,9 +609,12 @@ async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
         "Rempart écoute sur http://{} (base : {})",
         config.listen, config.database_url
     );
-    axum::serve(listener, router)
-        .with_graceful_shutdown(crate::server::shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(crate::server::shutdown_signal())
+    .await?;
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

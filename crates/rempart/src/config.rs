@@ -15,6 +15,7 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub log_format: Option<String>,
     pub secure_cookies: Option<bool>,
+    pub trust_forwarded_for: Option<bool>,
     pub session_idle_minutes: Option<u64>,
     pub session_absolute_hours: Option<u64>,
 }
@@ -123,6 +124,9 @@ impl Config {
         let mut web = rempart_web::WebConfig::default();
         if let Some(secure) = file_config.secure_cookies {
             web.secure_cookies = secure;
+        }
+        if let Some(trust) = file_config.trust_forwarded_for {
+            web.trust_forwarded_for = trust;
         }
         if let Some(m) = file_config.session_idle_minutes {
             web.session_idle = std::time::Duration::from_secs(m.clamp(1, 24 * 60) * 60);

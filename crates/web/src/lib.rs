@@ -5,7 +5,10 @@
 //! [`middleware::enforce`] loads the session, refuses what the policy does not allow, checks
 //! the CSRF token of every state-changing request, and renders errors in the caller's language.
 #![forbid(unsafe_code)]
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod api;
 pub mod auth;
@@ -36,6 +39,9 @@ pub struct WebConfig {
     /// Cookies marked Secure and `__Host-` prefixed: on when served over TLS or behind a
     /// proxy that terminates it.
     pub secure_cookies: bool,
+    /// Believe `X-Forwarded-For` for the client address recorded in the audit trail: only
+    /// behind a reverse proxy that sets it.
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for WebConfig {
@@ -46,6 +52,7 @@ impl Default for WebConfig {
             session_idle: Duration::from_secs(30 * 60),
             session_absolute: Duration::from_secs(12 * 3600),
             secure_cookies: false,
+            trust_forwarded_for: false,
         }
     }
 }

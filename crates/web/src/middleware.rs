@@ -22,6 +22,32 @@ use crate::metrics::{RequestLabels, RouteLabels};
 use crate::policy::Policy;
 use crate::AppState;
 
+/// The request header that carries the client's address from [`enforce`] to the handlers.
+/// Whatever a client sends under this name is removed first.
+pub const CLIENT_HEADER: &str = "x-rempart-client";
+
+/// The address recorded in the audit trail. `X-Forwarded-For` is believed only when the
+/// operator says a proxy in front rewrites it; otherwise anyone could forge their address.
+fn client_address(request: &Request, trust_forwarded_for: bool) -> String {
+    if trust_forwarded_for {
+        if let Some(first) = request
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| v.parse::<std::net::IpAddr>().is_ok())
+        {
+            return first.to_owned();
+        }
+    }
+    request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
 /// The largest form body the CSRF check will read; forms are small.
 const FORM_LIMIT: usize = 256 * 1024;
 
@@ -120,6 +146,11 @@ pub async fn enforce(State(app): State<AppState>, request: Request, next: Next) 
         .unwrap_or_else(|| request_language(request.headers()));
 
     let mut request = request;
+    let client = client_address(&request, app.config.trust_forwarded_for);
+    request.headers_mut().remove(CLIENT_HEADER);
+    if let Ok(value) = HeaderValue::from_str(&client) {
+        request.headers_mut().insert(CLIENT_HEADER, value);
+    }
     let decision = match (policy, &actor) {
         // Deny by default: a route nobody declared a policy for does not run.
         (None, _) => Err(AppError::Forbidden),

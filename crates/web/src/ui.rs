@@ -27,15 +27,14 @@ use crate::error::{AppError, Form, Query};
 use crate::views::{render, Ctx, FormState};
 use crate::AppState;
 
+/// The client's address as [`crate::middleware::enforce`] established it: the peer address, or
+/// the first `X-Forwarded-For` hop when the operator declared a trusted proxy.
 pub fn source_of(headers: &HeaderMap) -> String {
-    // Behind a reverse proxy the operator configures, the proxy's header names the client;
-    // without one, axum's connect info is not threaded here, so "direct" is recorded.
     headers
-        .get("x-forwarded-for")
+        .get(crate::middleware::CLIENT_HEADER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
-        .map(|v| v.trim().chars().take(64).collect())
-        .unwrap_or_else(|| "direct".to_owned())
+        .unwrap_or("unknown")
+        .to_owned()
 }
 
 pub fn audit_context(actor: &Actor, headers: &HeaderMap) -> AuditContext {
@@ -414,6 +413,13 @@ pub struct OrgRow {
     pub depth: usize,
 }
 
+impl OrgRow {
+    /// The indentation class; deeper levels share the last one.
+    pub fn depth_class(&self) -> usize {
+        self.depth.min(6)
+    }
+}
+
 #[derive(Template)]
 #[template(path = "orgs.html")]
 struct OrgsPage {
@@ -438,6 +444,36 @@ const KINDS: [(&str, &str); 4] = [
     ("government_centre", "kind-government_centre"),
 ];
 
+/// Orders organizations as their tree reads, each with its depth below the topmost one shown.
+/// Organizations whose parent is not in the list (out of scope) start a tree of their own.
+pub fn tree_order(items: Vec<Organization>) -> Vec<(Organization, usize)> {
+    use std::collections::{HashMap, HashSet};
+    let ids: HashSet<i64> = items.iter().map(|o| o.id).collect();
+    let mut children: HashMap<Option<i64>, Vec<Organization>> = HashMap::new();
+    for org in items {
+        let key = org.parent_id.filter(|p| ids.contains(p));
+        children.entry(key).or_default().push(org);
+    }
+    for list in children.values_mut() {
+        list.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    let mut out = Vec::new();
+    let mut stack: Vec<(Organization, usize)> = children
+        .remove(&None)
+        .unwrap_or_default()
+        .into_iter()
+        .rev()
+        .map(|o| (o, 0))
+        .collect();
+    while let Some((org, depth)) = stack.pop() {
+        if let Some(kids) = children.remove(&Some(org.id)) {
+            stack.extend(kids.into_iter().rev().map(|k| (k, depth + 1)));
+        }
+        out.push((org, depth));
+    }
+    out
+}
+
 async fn orgs_page(
     app: &AppState,
     actor: &Actor,
@@ -446,17 +482,21 @@ async fn orgs_page(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let scope = Scope::new(actor.person.id, Permission::OrgRead);
+    let searching = !params.q.trim().is_empty();
     let filter = OrgFilter {
         text: Some(params.q.clone()),
         ..Default::default()
     };
-    let page = orgs::list(
-        &app.store,
-        scope,
-        &filter,
-        &page_req::<OrgSort>(params.offset),
-    )
-    .await?;
+    // Without a search the whole visible tree is shown as a tree; a search lists matches, paged.
+    let request = if searching {
+        page_req::<OrgSort>(params.offset)
+    } else {
+        PageRequest {
+            limit: 20_000,
+            ..PageRequest::default()
+        }
+    };
+    let page = orgs::list(&app.store, scope, &filter, &request).await?;
     let ctx = ctx(app, actor, "/orgs").await?;
     let can_manage = actor.can(Permission::OrgManage);
     let parents = if can_manage {
@@ -465,13 +505,17 @@ async fn orgs_page(
         Vec::new()
     };
     let pager = pager(ctx.lang, &page, "/orgs", &query_string(&[("q", &params.q)]));
-    let rows = page
-        .items
+    let ordered = if searching {
+        page.items.into_iter().map(|o| (o, 0)).collect()
+    } else {
+        tree_order(page.items)
+    };
+    let rows = ordered
         .into_iter()
-        .map(|o| OrgRow {
+        .map(|(o, depth)| OrgRow {
             id: o.id,
             kind_key: kind_key(o.kind),
-            depth: 0,
+            depth,
             name: o.name,
             slug: o.slug,
         })
@@ -554,7 +598,7 @@ pub async fn orgs_create(
     }
     .await;
     match result {
-        Ok(org) => Ok(Redirect::to(&format!("/orgs/{}", org.id)).into_response()),
+        Ok(org) => Ok(Redirect::to(&format!("/orgs/{}?done=created", org.id)).into_response()),
         Err(AppError::Invalid(errors)) => {
             let state = state.with_errors(actor.language(), &errors);
             orgs_page(
@@ -601,6 +645,7 @@ async fn org_page(
     id: i64,
     form: FormState,
     status: StatusCode,
+    flash: Option<String>,
 ) -> Result<Response, AppError> {
     let read = Scope::new(actor.person.id, Permission::OrgRead);
     let org = orgs::get(&app.store, read, id).await?;
@@ -645,7 +690,8 @@ async fn org_page(
     } else {
         Vec::new()
     };
-    let ctx = ctx(app, actor, "/orgs").await?;
+    let mut ctx = ctx(app, actor, "/orgs").await?;
+    ctx.flash = flash;
     Ok(render(
         status,
         &OrgPage {
@@ -661,12 +707,32 @@ async fn org_page(
     ))
 }
 
+#[derive(Debug, Deserialize, Default)]
+pub struct DoneParams {
+    /// Set by the redirect after a change, to confirm it (`created`, `updated`, `saved`).
+    pub done: Option<String>,
+}
+
 pub async fn org_show(
     State(app): State<AppState>,
     Extension(actor): Extension<Actor>,
     crate::error::Path(id): crate::error::Path<i64>,
+    Query(params): Query<DoneParams>,
 ) -> Result<Response, AppError> {
-    org_page(&app, &actor, id, FormState::default(), StatusCode::OK).await
+    let flash = match params.done.as_deref() {
+        Some("created") => Some(crate::i18n::t(actor.language(), "org-created")),
+        Some("updated") => Some(crate::i18n::t(actor.language(), "org-updated")),
+        _ => None,
+    };
+    org_page(
+        &app,
+        &actor,
+        id,
+        FormState::default(),
+        StatusCode::OK,
+        flash,
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -703,11 +769,19 @@ async fn org_change(
     }
     .await;
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}")).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}?done=updated")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let state =
                 FormState::new(&[("name", &form.name)]).with_errors(actor.language(), &errors);
-            org_page(&app, &actor, id, state, StatusCode::UNPROCESSABLE_ENTITY).await
+            org_page(
+                &app,
+                &actor,
+                id,
+                state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -1195,8 +1269,12 @@ struct ProfilePage {
 pub async fn profile(
     State(app): State<AppState>,
     Extension(actor): Extension<Actor>,
+    Query(params): Query<DoneParams>,
 ) -> Result<Response, AppError> {
-    let ctx = ctx(&app, &actor, "/profile").await?;
+    let mut ctx = ctx(&app, &actor, "/profile").await?;
+    if params.done.as_deref() == Some("saved") {
+        ctx.flash = Some(ctx.t("profile-language-saved"));
+    }
     Ok(render(
         StatusCode::OK,
         &ProfilePage {
@@ -1224,7 +1302,7 @@ pub async fn profile_language(
     let mut w = app.store.write(audit_context(&actor, &headers)).await?;
     persons::set_language(&mut w, actor.person.id, language).await?;
     w.commit().await?;
-    Ok(Redirect::to("/profile").into_response())
+    Ok(Redirect::to("/profile?done=saved").into_response())
 }
 
 pub async fn stylesheet() -> Response {
@@ -1236,4 +1314,43 @@ pub async fn stylesheet() -> Response {
         include_str!("../static/rempart.css"),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn org(id: i64, parent: Option<i64>, name: &str) -> Organization {
+        Organization {
+            id,
+            slug: format!("o{id}"),
+            name: name.to_owned(),
+            kind: OrgKind::Unit,
+            parent_id: parent,
+            archived_at: None,
+            created_at: 0,
+            updated_at: 0,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn tree_order_nests_children_under_parents_by_name() {
+        let items = vec![
+            org(4, Some(2), "Z unité"),
+            org(2, Some(1), "B corps"),
+            org(3, Some(1), "A corps"),
+            org(1, None, "Racine"),
+            org(9, Some(77), "Hors portée"),
+        ];
+        let order: Vec<(i64, usize)> = tree_order(items)
+            .into_iter()
+            .map(|(o, d)| (o.id, d))
+            .collect();
+        assert_eq!(order, vec![(9, 0), (1, 0), (3, 1), (2, 1), (4, 2)]);
+        assert!(
+            safe_next(Some("//evil.example")) == "/" && safe_next(Some("/orgs?x=1")) == "/orgs?x=1"
+        );
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+    }
 }

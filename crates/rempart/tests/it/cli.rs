@@ -231,6 +231,9 @@ async fn copy_data_moves_every_table_with_the_chain_intact() {
         .rsplit('/')
         .next()
         .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
         .to_owned();
     assert_eq!(
         ciso.post_form(

@@ -115,7 +115,14 @@ async fn home_shows_real_counts_and_a_unit_is_created_after_a_failed_attempt() {
     assert_eq!(entry, CSIO_A);
 
     // Rename, then move under another unit, then archive, each audited with before and after.
-    let id = location.rsplit('/').next().unwrap().to_owned();
+    let id = location
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
     assert_eq!(
         ciso.post_form(
             &format!("/orgs/{id}/rename"),
@@ -413,4 +420,21 @@ async fn logout_ends_the_session_in_the_database() {
     .await
     .unwrap();
     assert_eq!(actions, ["auth.login", "auth.logout"]);
+    // The address recorded is the peer's; a forged X-Forwarded-For is not believed.
+    let forged = TestApp::client()
+        .post(format!("{}/login", app.base))
+        .header("x-forwarded-for", "203.0.113.66")
+        .header("x-rempart-client", "203.0.113.67")
+        .form(&[("email", USER_A), ("password", "faux")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 401);
+    let sources: Vec<String> = sqlx::query_scalar(
+        "SELECT source FROM audit_entries WHERE action LIKE 'auth.%' ORDER BY seq",
+    )
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(sources, ["127.0.0.1", "127.0.0.1", "127.0.0.1"]);
 }
