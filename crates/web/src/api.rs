@@ -705,3 +705,27 @@ pub async fn openapi() -> Response {
         Err(e) => AppError::internal(e).into_response(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The API contract is snapshotted, so that any change to it shows as a diff in review.
+    /// Run with REMPART_UPDATE_SNAPSHOTS=1 to accept a deliberate change.
+    // REQ PLAT-07
+    #[test]
+    fn the_openapi_document_matches_its_snapshot() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.snapshot.json");
+        let current = ApiDoc::openapi().to_pretty_json().unwrap() + "\n";
+        if std::env::var("REMPART_UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
+            std::fs::write(path, &current).unwrap();
+        }
+        let saved = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            saved == current,
+            "the OpenAPI document changed; review it and run with REMPART_UPDATE_SNAPSHOTS=1"
+        );
+        let doc: serde_json::Value = serde_json::from_str(&current).unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    }
+}
