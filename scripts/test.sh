@@ -35,6 +35,10 @@ else
   exit 1
 fi
 
-say "End-to-end browser test (headless Chromium)"
+say "End-to-end browser test (headless Chromium) on SQLite"
 cargo build --locked -p rempart
 bash e2e/run.sh
+if [ -n "$pg_url" ]; then
+  say "End-to-end browser test (headless Chromium) on PostgreSQL"
+  REMPART_E2E_DATABASE_URL="$pg_url" bash e2e/run.sh
+fi
