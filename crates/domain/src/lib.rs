@@ -4,7 +4,10 @@
 //! where, how the audit chain is hashed and verified, what makes a valid e-mail or slug). It must
 //! never do I/O: no HTTP, no SQL, no async runtime, no clock. Callers pass the time in.
 #![forbid(unsafe_code)]
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod audit;
 pub mod authz;

@@ -451,7 +451,6 @@ async fn audit_command(store: &Store, cmd: AuditCommand) -> Result<ExitCode, Fai
                 Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout())),
             };
-            let mut csv_writer = None;
             if let ExportFormat::Csv = format {
                 let mut w = csv::Writer::from_writer(Vec::new());
                 w.write_record([
@@ -470,7 +469,6 @@ async fn audit_command(store: &Store, cmd: AuditCommand) -> Result<ExitCode, Fai
                 ])
                 .map_err(|e| Failure(e.to_string()))?;
                 out.write_all(&w.into_inner().map_err(|e| Failure(e.to_string()))?)?;
-                csv_writer = Some(());
             }
             let n = audit::for_each(
                 store,
@@ -511,7 +509,6 @@ async fn audit_command(store: &Store, cmd: AuditCommand) -> Result<ExitCode, Fai
             )
             .await?;
             out.flush()?;
-            let _ = csv_writer;
             if output.is_some() {
                 println!("{n} entrée(s) exportée(s)");
             }

@@ -8,7 +8,10 @@
 //! This crate must never decide a rule of the domain (who may do what, which tree is valid):
 //! it asks `rempart-domain` and carries the answer into its queries.
 #![forbid(unsafe_code)]
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod audit;
 pub mod copy;

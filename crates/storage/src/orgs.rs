@@ -1,6 +1,5 @@
 //! Organizations and their closure table (PLAT-03). Every read carries the caller's scope.
 
-use rempart_domain::authz::Permission;
 use rempart_domain::org::{
     check_archive, check_move, check_placement, parse_org_name, OrgId, OrgKind, ParentFacts, Slug,
 };
@@ -487,7 +486,8 @@ pub async fn archive(
     Ok(after)
 }
 
-/// The organizations where `person_id` holds a role, with the roles, for the home page.
+/// How many organizations the subtree of `id` holds, itself included (unscoped: callers
+/// pass an organization they already reached through their scope).
 pub async fn count_subtree(store: &Store, id: i64) -> Result<i64> {
     Ok(
         sqlx::query("SELECT COUNT(*) AS n FROM org_closure WHERE ancestor_id = $1")
@@ -497,7 +497,3 @@ pub async fn count_subtree(store: &Store, id: i64) -> Result<i64> {
             .try_get("n")?,
     )
 }
-
-/// Permission needed to see organizations, re-exported for callers building scopes.
-pub const READ: Permission = Permission::OrgRead;
-pub const MANAGE: Permission = Permission::OrgManage;

@@ -12,7 +12,7 @@ use sqlx::Row;
 use crate::dialect::{contains_ci, escape_like};
 use crate::error::{Result, StoreError};
 use crate::list::{Page, PageRequest};
-use crate::orgs::{self, bind_all, Bind};
+use crate::orgs::{bind_all, Bind};
 use crate::scope::Scope;
 use crate::store::Store;
 use crate::write::{snapshot, Change, WriteTx};
@@ -327,13 +327,4 @@ pub async fn set_password(
     })
     .await?;
     Ok(())
-}
-
-/// Ensures the organization exists for the caller, for forms that pick one.
-pub async fn org_visible(store: &Store, scope: Scope, org_id: i64) -> Result<bool> {
-    match orgs::get(store, scope, org_id).await {
-        Ok(_) => Ok(true),
-        Err(StoreError::NotFound) => Ok(false),
-        Err(e) => Err(e),
-    }
 }

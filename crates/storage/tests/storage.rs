@@ -390,7 +390,9 @@ async fn a_truncated_trail_is_caught_by_an_exported_anchor() {
         .await
         .unwrap();
     assert!(audit::verify(&store, &[]).await.unwrap().is_intact());
-    let v = audit::verify(&store, std::slice::from_ref(&anchor)).await.unwrap();
+    let v = audit::verify(&store, std::slice::from_ref(&anchor))
+        .await
+        .unwrap();
     assert!(!v.is_intact());
     assert_eq!(v.missing_anchors, vec![anchor]);
 }

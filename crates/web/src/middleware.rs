@@ -259,9 +259,7 @@ pub async fn finish(State(app): State<AppState>, request: Request, next: Next) -
         } else {
             crate::views::error_page(language, &error)
         };
-    } else if response.status() == StatusCode::METHOD_NOT_ALLOWED
-        && response.extensions().get::<AppError>().is_none()
-    {
+    } else if response.status() == StatusCode::METHOD_NOT_ALLOWED {
         let error = AppError::MethodNotAllowed;
         response = if is_api {
             (error.status(), axum::Json(error.body(language))).into_response()

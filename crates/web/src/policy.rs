@@ -45,15 +45,7 @@ impl PolicyTable {
         } else {
             method
         };
-        self.routes
-            .get(&(method.clone(), path))
-            .copied()
-            .or_else(|| {
-                self.routes
-                    .iter()
-                    .find(|((m, p), _)| m == method && *p == path)
-                    .map(|(_, policy)| *policy)
-            })
+        self.routes.get(&(method.clone(), path)).copied()
     }
 
     pub fn routes(&self) -> &[RouteSpec] {

@@ -47,25 +47,22 @@ pub fn audit_context(actor: &Actor, headers: &HeaderMap) -> AuditContext {
 
 /// Organizations where the person holds a role: the choices of the switcher.
 async fn switcher(app: &AppState, actor: &Actor) -> Result<Vec<(i64, String)>, AppError> {
-    let mut ids: Vec<i64> = actor.grants.iter().map(|g| g.org.0).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let mut out = Vec::new();
-    for id in ids {
-        let row = sqlx::query("SELECT name FROM organizations WHERE id = $1")
-            .bind(id)
-            .fetch_optional(app.store.pool())
-            .await
-            .map_err(|e| AppError::from(StoreError::from(e)))?;
-        if let Some(row) = row {
-            out.push((
-                id,
-                row.try_get::<String, _>("name")
-                    .map_err(|e| AppError::from(StoreError::from(e)))?,
-            ));
-        }
-    }
-    Ok(out)
+    let rows = sqlx::query(
+        "SELECT o.id, o.name FROM organizations o WHERE o.id IN \
+         (SELECT g.org_id FROM role_grants g WHERE g.person_id = $1) ORDER BY o.name",
+    )
+    .bind(actor.person.id)
+    .fetch_all(app.store.pool())
+    .await
+    .map_err(StoreError::from)?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id").map_err(StoreError::from)?,
+                r.try_get("name").map_err(StoreError::from)?,
+            ))
+        })
+        .collect()
 }
 
 async fn ctx(app: &AppState, actor: &Actor, current: &str) -> Result<Ctx, AppError> {
