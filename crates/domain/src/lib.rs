@@ -12,9 +12,12 @@
 pub mod audit;
 pub mod authz;
 pub mod language;
+pub mod lockout;
 pub mod org;
+pub mod password;
 pub mod person;
 pub mod role;
+pub mod sod;
 pub mod validation;
 
 pub use validation::{FieldError, ValidationErrors};
