@@ -180,15 +180,15 @@ async fn run(cli: Cli) -> Result<()> {
     };
     let mut sections: Vec<(&str, Report)> = Vec::new();
     match &cli.command {
-        Command::Writes(a) => sections.push(("writes", writes::run(&ctx, a).await?)),
-        Command::Verify(a) => sections.push(("verify", verify::run(&ctx, a).await?)),
-        Command::Subtree(a) => sections.push(("subtree", subtree::run(&ctx, a).await?)),
-        Command::Http(a) => sections.push(("http", http::run(&ctx, a).await?)),
+        Command::Writes(a) => sections.push(("writes", timed(writes::run(&ctx, a)).await?)),
+        Command::Verify(a) => sections.push(("verify", timed(verify::run(&ctx, a)).await?)),
+        Command::Subtree(a) => sections.push(("subtree", timed(subtree::run(&ctx, a)).await?)),
+        Command::Http(a) => sections.push(("http", timed(http::run(&ctx, a)).await?)),
         Command::All(a) => {
-            sections.push(("writes", writes::run(&ctx, &a.writes).await?));
-            sections.push(("verify", verify::run(&ctx, &a.verify).await?));
-            sections.push(("subtree", subtree::run(&ctx, &a.subtree).await?));
-            sections.push(("http", http::run(&ctx, &a.http).await?));
+            sections.push(("writes", timed(writes::run(&ctx, &a.writes)).await?));
+            sections.push(("verify", timed(verify::run(&ctx, &a.verify)).await?));
+            sections.push(("subtree", timed(subtree::run(&ctx, &a.subtree)).await?));
+            sections.push(("http", timed(http::run(&ctx, &a.http)).await?));
         }
     }
     if cli.json {
@@ -207,6 +207,43 @@ async fn run(cli: Cli) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Runs one measurement and adds how long it took and how much CPU time the hypervisor
+/// took away meanwhile (steal), which makes numbers on a shared virtual machine noisy.
+async fn timed(measurement: impl std::future::Future<Output = Result<Report>>) -> Result<Report> {
+    let before = cpu_times();
+    let started = std::time::Instant::now();
+    let mut report = measurement.await?;
+    let seconds = started.elapsed().as_secs_f64();
+    let steal = match (before, cpu_times()) {
+        (Some((total0, steal0)), Some((total1, steal1))) if total1 > total0 => {
+            Some(100.0 * (steal1 - steal0) as f64 / (total1 - total0) as f64)
+        }
+        _ => None,
+    };
+    if let Value::Object(map) = &mut report.json {
+        map.insert("wall_seconds".into(), json!(seconds));
+        map.insert("cpu_steal_percent".into(), json!(steal));
+    }
+    report.human.push_str(&format!(
+        "  ({seconds:.0} s in all; CPU steal {})\n",
+        steal.map_or_else(|| "unknown".to_owned(), |s| format!("{s:.1} %"))
+    ));
+    Ok(report)
+}
+
+/// Total and stolen CPU time so far, in ticks, from the first line of /proc/stat.
+fn cpu_times() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let line = stat.lines().next()?.strip_prefix("cpu ")?;
+    let ticks: Vec<u64> = line
+        .split_whitespace()
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal [guest guest_nice, counted in user]
+    let total = ticks.iter().take(8).sum();
+    Some((total, *ticks.get(7)?))
 }
 
 /// The machine the numbers come from.

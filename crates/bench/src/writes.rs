@@ -44,12 +44,7 @@ pub async fn run(ctx: &Ctx, args: &WritesArgs) -> Result<Report> {
     .await?;
     let centre = create(
         &mut w,
-        new_org(
-            "Centre opérationnel",
-            "co",
-            "operational_centre",
-            Some(gov),
-        ),
+        new_org("Centre opérationnel", "co", "operational_centre", Some(gov)),
     )
     .await?;
     let body = create(

@@ -396,3 +396,117 @@ async fn a_truncated_trail_is_caught_by_an_exported_anchor() {
     assert!(!v.is_intact());
     assert_eq!(v.missing_anchors, vec![anchor]);
 }
+
+/// Writes `n` entries whose text holds what could confuse a packed reading: separators,
+/// digits, dashes, empty text, multi-byte characters; optional fields both present and absent.
+async fn awkward_trail(store: &Store, n: usize) {
+    use rempart_storage::write::Change;
+    const AWKWARD: [&str; 7] = ["", "-", "12:3,4", "é€😀:-:", "0:", "-:", "{\"a\":\"b,c\"}"];
+    let mut w = store
+        .write(AuditContext {
+            actor_id: Some(7),
+            actor_label: "a:b,c-1:é".into(),
+            source: String::new(),
+        })
+        .await
+        .unwrap();
+    for i in 0..n {
+        let text = AWKWARD[i % AWKWARD.len()];
+        w.audit(Change {
+            org_id: (i % 3 == 0).then_some(i as i64),
+            action: text,
+            entity_type: AWKWARD[(i + 1) % AWKWARD.len()],
+            entity_id: format!("{text}{i}"),
+            before: (i % 2 == 0).then(|| serde_json::json!(text)),
+            after: (i % 5 != 0).then(|| serde_json::json!({ "k": text, "n": i })),
+        })
+        .await
+        .unwrap();
+    }
+    w.commit().await.unwrap();
+}
+
+// REQ AUD-02
+#[tokio::test]
+async fn verify_reads_a_long_trail_of_awkward_text_in_batches() {
+    let store = fresh_store().await.unwrap();
+    awkward_trail(&store, 1300).await;
+    let v = audit::verify(&store, &[]).await.unwrap();
+    assert!(v.is_intact(), "{v:?}");
+    assert_eq!((v.checked, v.head.seq), (1300, 1300));
+
+    // An anchor in the second batch, then an alteration in the third.
+    let anchor = rempart_domain::audit::Anchor {
+        seq: 700,
+        hash: sqlx::query_scalar("SELECT hash FROM audit_entries WHERE seq = 700")
+            .fetch_one(store.pool())
+            .await
+            .unwrap(),
+    };
+    assert!(audit::verify(&store, std::slice::from_ref(&anchor))
+        .await
+        .unwrap()
+        .is_intact());
+    as_attacker(
+        &store,
+        "UPDATE audit_entries SET entity_id = '12:3,4' WHERE seq = 1100",
+    )
+    .await;
+    let v = audit::verify(&store, &[anchor]).await.unwrap();
+    let bad = v.first_bad.unwrap();
+    assert_eq!(
+        (bad.expected_seq, bad.fault),
+        (1100, ChainFault::HashMismatch)
+    );
+    assert_eq!(v.checked, 1099);
+    assert!(v.missing_anchors.is_empty());
+}
+
+// REQ AUD-02
+#[tokio::test]
+async fn an_unreadable_entry_is_an_error_unless_a_bad_entry_comes_first() {
+    let store = fresh_store().await.unwrap();
+    if store.engine() != Engine::Sqlite {
+        // PostgreSQL keeps text valid and typed: there is no unreadable entry to make.
+        return;
+    }
+    awkward_trail(&store, 1100).await;
+    // Not UTF-8, then a blob where text belongs, in the second batch.
+    as_attacker(
+        &store,
+        "UPDATE audit_entries SET actor_label = CAST(x'ff' AS TEXT) WHERE seq = 900",
+    )
+    .await;
+    assert!(audit::verify(&store, &[]).await.is_err());
+    as_attacker(
+        &store,
+        "UPDATE audit_entries SET actor_label = 'a:b,c-1:é' WHERE seq = 900; \
+         UPDATE audit_entries SET source = CAST('' AS BLOB) WHERE seq = 950",
+    )
+    .await;
+    assert!(audit::verify(&store, &[]).await.is_err());
+    // A bad entry before the unreadable one is the answer.
+    as_attacker(
+        &store,
+        "UPDATE audit_entries SET entity_id = 'x' WHERE seq = 600",
+    )
+    .await;
+    let v = audit::verify(&store, &[]).await.unwrap();
+    let bad = v.first_bad.unwrap();
+    assert_eq!(
+        (bad.expected_seq, bad.fault),
+        (600, ChainFault::HashMismatch)
+    );
+    as_attacker(
+        &store,
+        "UPDATE audit_entries SET source = '' WHERE seq = 950; \
+         UPDATE audit_entries SET actor_label = CAST(x'ff' AS TEXT) WHERE seq = 900",
+    )
+    .await;
+    let v = audit::verify(&store, &[]).await.unwrap();
+    let bad = v.first_bad.unwrap();
+    assert_eq!(
+        (bad.expected_seq, bad.fault),
+        (600, ChainFault::HashMismatch)
+    );
+}
