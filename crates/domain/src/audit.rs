@@ -29,17 +29,34 @@ pub struct AuditEntry {
     pub after: Option<String>,
 }
 
+/// An entry's content borrowed as bytes, as a database row hands it over: the hash is defined
+/// over these bytes, so a reader can check an entry without copying or decoding its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryBytes<'a> {
+    pub seq: i64,
+    pub at_micros: i64,
+    pub actor_id: Option<i64>,
+    pub actor_label: &'a [u8],
+    pub source: &'a [u8],
+    pub org_id: Option<i64>,
+    pub action: &'a [u8],
+    pub entity_type: &'a [u8],
+    pub entity_id: &'a [u8],
+    pub before: Option<&'a [u8]>,
+    pub after: Option<&'a [u8]>,
+}
+
 fn put_field(hasher: &mut Sha256, bytes: &[u8]) {
     hasher.update((bytes.len() as u64).to_be_bytes());
     hasher.update(bytes);
 }
 
-fn put_optional_text(hasher: &mut Sha256, value: &Option<String>) {
+fn put_optional_bytes(hasher: &mut Sha256, value: Option<&[u8]>) {
     match value {
         None => hasher.update([0u8]),
-        Some(text) => {
+        Some(bytes) => {
             hasher.update([1u8]);
-            put_field(hasher, text.as_bytes());
+            put_field(hasher, bytes);
         }
     }
 }
@@ -54,7 +71,7 @@ fn put_optional_int(hasher: &mut Sha256, value: Option<i64>) {
     }
 }
 
-impl AuditEntry {
+impl EntryBytes<'_> {
     /// The chained hash of this entry after `previous`.
     pub fn chain_hash(&self, previous: &[u8; 32]) -> [u8; 32] {
         let mut hasher = Sha256::new();
@@ -63,15 +80,38 @@ impl AuditEntry {
         hasher.update(self.seq.to_be_bytes());
         hasher.update(self.at_micros.to_be_bytes());
         put_optional_int(&mut hasher, self.actor_id);
-        put_field(&mut hasher, self.actor_label.as_bytes());
-        put_field(&mut hasher, self.source.as_bytes());
+        put_field(&mut hasher, self.actor_label);
+        put_field(&mut hasher, self.source);
         put_optional_int(&mut hasher, self.org_id);
-        put_field(&mut hasher, self.action.as_bytes());
-        put_field(&mut hasher, self.entity_type.as_bytes());
-        put_field(&mut hasher, self.entity_id.as_bytes());
-        put_optional_text(&mut hasher, &self.before);
-        put_optional_text(&mut hasher, &self.after);
+        put_field(&mut hasher, self.action);
+        put_field(&mut hasher, self.entity_type);
+        put_field(&mut hasher, self.entity_id);
+        put_optional_bytes(&mut hasher, self.before);
+        put_optional_bytes(&mut hasher, self.after);
         hasher.finalize().into()
+    }
+}
+
+impl AuditEntry {
+    pub fn as_bytes(&self) -> EntryBytes<'_> {
+        EntryBytes {
+            seq: self.seq,
+            at_micros: self.at_micros,
+            actor_id: self.actor_id,
+            actor_label: self.actor_label.as_bytes(),
+            source: self.source.as_bytes(),
+            org_id: self.org_id,
+            action: self.action.as_bytes(),
+            entity_type: self.entity_type.as_bytes(),
+            entity_id: self.entity_id.as_bytes(),
+            before: self.before.as_deref().map(str::as_bytes),
+            after: self.after.as_deref().map(str::as_bytes),
+        }
+    }
+
+    /// The chained hash of this entry after `previous`.
+    pub fn chain_hash(&self, previous: &[u8; 32]) -> [u8; 32] {
+        self.as_bytes().chain_hash(previous)
     }
 }
 
@@ -92,6 +132,8 @@ pub enum ChainFault {
     SequenceGap,
     /// The stored hash is not 64 hexadecimal digits.
     MalformedHash,
+    /// The entry cannot be read as the schema says (a value of the wrong type).
+    Unreadable,
     /// The chain does not contain an anchor exported earlier.
     AnchorMismatch,
 }
@@ -102,6 +144,7 @@ impl ChainFault {
             ChainFault::HashMismatch => "hash_mismatch",
             ChainFault::SequenceGap => "sequence_gap",
             ChainFault::MalformedHash => "malformed_hash",
+            ChainFault::Unreadable => "unreadable",
             ChainFault::AnchorMismatch => "anchor_mismatch",
         }
     }
@@ -152,13 +195,33 @@ impl ChainVerifier {
     /// Feeds one entry with its stored hash. Returns false once a fault is found; later
     /// entries are then ignored, since the first bad entry is what the auditor needs.
     pub fn push(&mut self, entry: &AuditEntry, stored_hash: &str) -> bool {
+        self.push_bytes(&entry.as_bytes(), stored_hash.as_bytes())
+    }
+
+    /// Records that the entry at the current position cannot be read at all.
+    pub fn push_unreadable(&mut self, found_seq: Option<i64>) {
+        if self.first_bad.is_none() {
+            self.first_bad = Some(BadEntry {
+                expected_seq: self.next_seq,
+                found_seq,
+                fault: ChainFault::Unreadable,
+            });
+        }
+    }
+
+    /// Feeds one entry borrowed as bytes, with its stored hash as hexadecimal text.
+    pub fn push_bytes(&mut self, entry: &EntryBytes<'_>, stored_hash: &[u8]) -> bool {
         if self.first_bad.is_some() {
             return false;
         }
         let fault = if entry.seq != self.next_seq {
             Some(ChainFault::SequenceGap)
         } else {
-            match parse_hash(stored_hash) {
+            let mut stored = [0u8; 32];
+            match hex::decode_to_slice(stored_hash, &mut stored)
+                .ok()
+                .map(|()| stored)
+            {
                 None => Some(ChainFault::MalformedHash),
                 Some(stored) => {
                     let computed = entry.chain_hash(&self.previous);

@@ -171,6 +171,7 @@ impl From<rempart_storage::StoreError> for Failure {
             E::SchemaTooNew { found, known } => format!("le schéma de la base (version {found}) est plus récent que ce programme (version {known})"),
             E::UnsupportedUrl(u) => format!("URL de base de données non prise en charge : {u}"),
             E::Database(d) => format!("erreur de base de données : {d}"),
+            E::Sqlite(d) => format!("erreur de base de données : {d}"),
             E::Io(i) => format!("erreur d'entrée-sortie : {i}"),
             E::Stale => "l'élément a été modifié entre-temps".to_owned(),
         })
@@ -412,6 +413,9 @@ async fn audit_command(store: &Store, cmd: AuditCommand) -> Result<ExitCode, Fai
                         "numéro manquant ou hors d'ordre : entrée supprimée ou déplacée"
                     }
                     rempart_domain::audit::ChainFault::MalformedHash => "empreinte illisible",
+                    rempart_domain::audit::ChainFault::Unreadable => {
+                        "entrée illisible : valeur d'un type inattendu"
+                    }
                     rempart_domain::audit::ChainFault::AnchorMismatch => "ancre absente",
                 };
                 eprintln!(

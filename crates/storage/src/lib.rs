@@ -14,6 +14,7 @@
 )]
 
 pub mod audit;
+mod audit_sqlite;
 pub mod copy;
 pub mod dialect;
 pub mod error;

@@ -85,6 +85,8 @@ impl fmt::Display for DatabaseUrl {
 pub struct Store {
     pub(crate) pool: AnyPool,
     engine: Engine,
+    /// The database file, for the SQLite-only fast paths that open it directly.
+    sqlite_file: Option<std::path::PathBuf>,
 }
 
 impl fmt::Debug for Store {
@@ -134,7 +136,15 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store { pool, engine })
+        let sqlite_file = match engine {
+            Engine::Sqlite => sqlite_path(url.expose()).map(std::path::PathBuf::from),
+            Engine::Postgres => None,
+        };
+        Ok(Store {
+            pool,
+            engine,
+            sqlite_file,
+        })
     }
 
     /// Connects and brings the schema up to date: what `serve` does at start.
@@ -146,6 +156,10 @@ impl Store {
 
     pub fn engine(&self) -> Engine {
         self.engine
+    }
+
+    pub fn sqlite_file(&self) -> Option<&Path> {
+        self.sqlite_file.as_deref()
     }
 
     pub fn pool(&self) -> &AnyPool {

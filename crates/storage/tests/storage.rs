@@ -464,47 +464,46 @@ async fn verify_reads_a_long_trail_of_awkward_text_in_batches() {
 
 // REQ AUD-02
 #[tokio::test]
-async fn an_unreadable_entry_is_an_error_unless_a_bad_entry_comes_first() {
+async fn an_unreadable_entry_is_named_as_the_first_bad_entry() {
     let store = fresh_store().await.unwrap();
     if store.engine() != Engine::Sqlite {
         // PostgreSQL keeps text valid and typed: there is no unreadable entry to make.
         return;
     }
     awkward_trail(&store, 1100).await;
-    // Not UTF-8, then a blob where text belongs, in the second batch.
+    // Bytes that are not UTF-8: the hash is over bytes, so this reads as an alteration.
     as_attacker(
         &store,
         "UPDATE audit_entries SET actor_label = CAST(x'ff' AS TEXT) WHERE seq = 900",
     )
     .await;
-    assert!(audit::verify(&store, &[]).await.is_err());
+    let bad = audit::verify(&store, &[]).await.unwrap().first_bad.unwrap();
+    assert_eq!(
+        (bad.expected_seq, bad.fault),
+        (900, ChainFault::HashMismatch)
+    );
+    // A blob where text belongs, with the very same bytes: the entry is not what the schema
+    // says, and is named as unreadable.
     as_attacker(
         &store,
         "UPDATE audit_entries SET actor_label = 'a:b,c-1:é' WHERE seq = 900; \
          UPDATE audit_entries SET source = CAST('' AS BLOB) WHERE seq = 950",
     )
     .await;
-    assert!(audit::verify(&store, &[]).await.is_err());
+    let v = audit::verify(&store, &[]).await.unwrap();
+    let bad = v.first_bad.unwrap();
+    assert_eq!(
+        (bad.expected_seq, bad.found_seq, bad.fault),
+        (950, Some(950), ChainFault::Unreadable)
+    );
+    assert_eq!(v.checked, 949);
     // A bad entry before the unreadable one is the answer.
     as_attacker(
         &store,
         "UPDATE audit_entries SET entity_id = 'x' WHERE seq = 600",
     )
     .await;
-    let v = audit::verify(&store, &[]).await.unwrap();
-    let bad = v.first_bad.unwrap();
-    assert_eq!(
-        (bad.expected_seq, bad.fault),
-        (600, ChainFault::HashMismatch)
-    );
-    as_attacker(
-        &store,
-        "UPDATE audit_entries SET source = '' WHERE seq = 950; \
-         UPDATE audit_entries SET actor_label = CAST(x'ff' AS TEXT) WHERE seq = 900",
-    )
-    .await;
-    let v = audit::verify(&store, &[]).await.unwrap();
-    let bad = v.first_bad.unwrap();
+    let bad = audit::verify(&store, &[]).await.unwrap().first_bad.unwrap();
     assert_eq!(
         (bad.expected_seq, bad.fault),
         (600, ChainFault::HashMismatch)
