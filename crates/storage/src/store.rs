@@ -87,6 +87,10 @@ pub struct Store {
     engine: Engine,
     /// The database file, for the SQLite-only fast paths that open it directly.
     sqlite_file: Option<std::path::PathBuf>,
+    /// SQLite has one writer at a time. Writers of this process queue here, in order, instead
+    /// of polling SQLite's lock from its busy handler, where a waiting writer sleeps up to
+    /// 100 ms between tries while others overtake it.
+    pub(crate) write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl fmt::Debug for Store {
@@ -144,6 +148,7 @@ impl Store {
             pool,
             engine,
             sqlite_file,
+            write_gate: std::sync::Arc::default(),
         })
     }
 

@@ -41,6 +41,9 @@ pub struct Change<'a> {
 
 pub struct WriteTx {
     pub(crate) tx: Transaction<'static, Any>,
+    /// Held until the transaction ends (SQLite only); declared after `tx` so that the
+    /// transaction is dropped, and rolled back, before the next writer may start.
+    _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
     pub(crate) ctx: AuditContext,
     at_micros: i64,
 }
@@ -48,12 +51,17 @@ pub struct WriteTx {
 impl Store {
     /// Begins a write transaction for `ctx`. On SQLite it takes the write lock at once.
     pub async fn write(&self, ctx: AuditContext) -> Result<WriteTx> {
+        let gate = match self.engine() {
+            crate::Engine::Sqlite => Some(self.write_gate.clone().lock_owned().await),
+            crate::Engine::Postgres => None,
+        };
         let mut tx = self.pool.begin().await?;
         if let Some(lock) = write_lock_statement(self.engine()) {
             sqlx::query(lock).execute(&mut *tx).await?;
         }
         Ok(WriteTx {
             tx,
+            _gate: gate,
             ctx,
             at_micros: now_micros(),
         })
