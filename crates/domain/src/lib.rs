@@ -10,9 +10,11 @@
 )]
 
 pub mod audit;
+pub mod authn;
 pub mod authz;
 pub mod language;
 pub mod lockout;
+pub mod mfa;
 pub mod org;
 pub mod password;
 pub mod person;

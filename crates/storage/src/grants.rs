@@ -296,6 +296,13 @@ pub async fn revoke(wtx: &mut WriteTx, scope: Scope, id: i64) -> Result<Grant> {
         .bind(id)
         .execute(wtx.conn())
         .await?;
+    // AUTH-06: a privilege removed ends the person's sessions, so that none keeps it.
+    let person_org: i64 = sqlx::query("SELECT org_id FROM persons WHERE id = $1")
+        .bind(grant.person_id)
+        .fetch_one(wtx.conn())
+        .await?
+        .try_get("org_id")?;
+    crate::sessions::revoke_all_for(wtx, grant.person_id, person_org, None, "role_revoked").await?;
     wtx.audit(Change {
         org_id: Some(grant.org_id),
         action: "grant.revoke",

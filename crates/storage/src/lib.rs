@@ -16,6 +16,7 @@
 pub mod audit;
 mod audit_sqlite;
 pub mod copy;
+pub mod credentials;
 pub mod dialect;
 pub mod error;
 pub mod grants;

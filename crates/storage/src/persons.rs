@@ -292,39 +292,3 @@ pub async fn set_language(wtx: &mut WriteTx, person_id: i64, language: Language)
     .await?;
     Ok(())
 }
-
-/// Replaces a password hash. The hash itself never enters the audit trail.
-pub async fn set_password(
-    wtx: &mut WriteTx,
-    person_id: i64,
-    password_hash: &str,
-    must_change: bool,
-) -> Result<()> {
-    let org_id: i64 = sqlx::query("SELECT org_id FROM persons WHERE id = $1")
-        .bind(person_id)
-        .fetch_optional(wtx.conn())
-        .await?
-        .ok_or(StoreError::NotFound)?
-        .try_get("org_id")?;
-    sqlx::query("UPDATE persons SET password_hash = $1, must_change_password = $2, updated_at = $3 WHERE id = $4")
-        .bind(password_hash)
-        .bind(i64::from(must_change))
-        .bind(wtx.now())
-        .bind(person_id)
-        .execute(wtx.conn())
-        .await?;
-    wtx.audit(Change {
-        org_id: Some(org_id),
-        action: if must_change {
-            "person.password_reset"
-        } else {
-            "person.password_change"
-        },
-        entity_type: "person",
-        entity_id: person_id.to_string(),
-        before: None,
-        after: Some(serde_json::json!({ "must_change_password": must_change })),
-    })
-    .await?;
-    Ok(())
-}

@@ -17,6 +17,22 @@ pub struct Session {
     pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
+    /// `full`, or the step still owed after the password: `password_change`, `mfa`,
+    /// `mfa_enrol`.
+    pub stage: String,
+    /// A TOTP secret shown for enrolment, awaiting its first code.
+    pub pending_totp_secret: Option<String>,
+}
+
+/// A session as its owner sees it in their list.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SessionInfo {
+    pub id: i64,
+    pub source: String,
+    pub user_agent: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
 }
 
 pub fn token_hash(token: &str) -> String {
@@ -31,6 +47,7 @@ pub struct NewSession<'a> {
     pub source: &'a str,
     pub user_agent: &'a str,
     pub expires_at: i64,
+    pub stage: &'a str,
 }
 
 /// Opens a session; the login that opens it is audited in the same transaction.
@@ -39,7 +56,7 @@ pub async fn create(wtx: &mut WriteTx, new: NewSession<'_>) -> Result<i64> {
     let user_agent: String = new.user_agent.chars().take(300).collect();
     let row = sqlx::query(
         "INSERT INTO sessions (token_hash, person_id, csrf_token, source, user_agent, created_at, \
-         last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id",
+         last_seen_at, expires_at, stage) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8) RETURNING id",
     )
     .bind(token_hash(new.token))
     .bind(new.person_id)
@@ -48,6 +65,7 @@ pub async fn create(wtx: &mut WriteTx, new: NewSession<'_>) -> Result<i64> {
     .bind(&user_agent)
     .bind(now)
     .bind(new.expires_at)
+    .bind(new.stage)
     .fetch_one(wtx.conn())
     .await?;
     let id: i64 = row.try_get("id")?;
@@ -57,7 +75,11 @@ pub async fn create(wtx: &mut WriteTx, new: NewSession<'_>) -> Result<i64> {
         entity_type: "session",
         entity_id: id.to_string(),
         before: None,
-        after: Some(serde_json::json!({ "person_id": new.person_id, "user_agent": user_agent })),
+        after: Some(serde_json::json!({
+            "person_id": new.person_id,
+            "user_agent": user_agent,
+            "stage": new.stage,
+        })),
     })
     .await?;
     Ok(id)
@@ -71,8 +93,8 @@ pub async fn find_active(
     idle_micros: i64,
 ) -> Result<Option<Session>> {
     let row = sqlx::query(
-        "SELECT id, person_id, csrf_token, active_org_id, created_at, last_seen_at, expires_at \
-         FROM sessions WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2 \
+        "SELECT id, person_id, csrf_token, active_org_id, created_at, last_seen_at, expires_at, \
+         stage, pending_totp_secret FROM sessions WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2 \
          AND last_seen_at > $3",
     )
     .bind(token_hash(token))
@@ -89,6 +111,8 @@ pub async fn find_active(
         created_at: row.try_get("created_at")?,
         last_seen_at: row.try_get("last_seen_at")?,
         expires_at: row.try_get("expires_at")?,
+        stage: row.try_get("stage")?,
+        pending_totp_secret: row.try_get("pending_totp_secret")?,
     }))
 }
 
@@ -110,6 +134,102 @@ pub async fn set_active_org(store: &Store, session_id: i64, org_id: i64) -> Resu
         .bind(session_id)
         .execute(&store.pool)
         .await?;
+    Ok(())
+}
+
+/// Keeps a TOTP secret on the session while its owner scans it.
+pub async fn set_pending_totp(store: &Store, session_id: i64, secret: Option<&str>) -> Result<()> {
+    sqlx::query("UPDATE sessions SET pending_totp_secret = $1 WHERE id = $2")
+        .bind(secret)
+        .bind(session_id)
+        .execute(&store.pool)
+        .await?;
+    Ok(())
+}
+
+/// A person's live sessions, newest first.
+pub async fn list_for(store: &Store, person_id: i64, now: i64) -> Result<Vec<SessionInfo>> {
+    let rows = sqlx::query(
+        "SELECT id, source, user_agent, created_at, last_seen_at, expires_at FROM sessions \
+         WHERE person_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at DESC, id DESC",
+    )
+    .bind(person_id)
+    .bind(now)
+    .fetch_all(&store.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(SessionInfo {
+                id: r.try_get("id")?,
+                source: r.try_get("source")?,
+                user_agent: r.try_get("user_agent")?,
+                created_at: r.try_get("created_at")?,
+                last_seen_at: r.try_get("last_seen_at")?,
+                expires_at: r.try_get("expires_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Ends every live session of a person but `except` (a password change, a role removed, an
+/// administrator's revocation); returns how many ended.
+pub async fn revoke_all_for(
+    wtx: &mut WriteTx,
+    person_id: i64,
+    person_org_id: i64,
+    except: Option<i64>,
+    reason: &str,
+) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE sessions SET revoked_at = $1 WHERE person_id = $2 AND revoked_at IS NULL \
+         AND id <> $3",
+    )
+    .bind(wtx.now())
+    .bind(person_id)
+    .bind(except.unwrap_or(-1))
+    .execute(wtx.conn())
+    .await?;
+    if done.rows_affected() > 0 {
+        wtx.audit(Change {
+            org_id: Some(person_org_id),
+            action: "auth.sessions_revoked",
+            entity_type: "person",
+            entity_id: person_id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "sessions": done.rows_affected(), "reason": reason })),
+        })
+        .await?;
+    }
+    Ok(done.rows_affected())
+}
+
+/// Ends one of a person's own sessions, by its id, only if it is theirs.
+pub async fn revoke_own(
+    wtx: &mut WriteTx,
+    person_id: i64,
+    person_org_id: i64,
+    session_id: i64,
+) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND person_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(wtx.now())
+    .bind(session_id)
+    .bind(person_id)
+    .execute(wtx.conn())
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    wtx.audit(Change {
+        org_id: Some(person_org_id),
+        action: "auth.session_revoked",
+        entity_type: "session",
+        entity_id: session_id.to_string(),
+        before: None,
+        after: None,
+    })
+    .await?;
     Ok(())
 }
 

@@ -22,6 +22,9 @@ pub enum AppError {
     Forbidden,
     #[error("csrf")]
     Csrf,
+    /// A sign-in step (password change, second factor) is still owed.
+    #[error("sign-in step pending")]
+    Stage,
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
@@ -47,7 +50,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Csrf | AppError::Stage => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Invalid(_) | AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -64,6 +67,7 @@ impl AppError {
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden => "forbidden",
             AppError::Csrf => "csrf",
+            AppError::Stage => "sign_in_step_pending",
             AppError::NotFound => "not_found",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Invalid(_) => "invalid",
@@ -81,6 +85,7 @@ impl AppError {
             AppError::Unauthenticated => t(language, "error-unauthenticated"),
             AppError::Forbidden => t(language, "error-forbidden"),
             AppError::Csrf => t(language, "error-csrf"),
+            AppError::Stage => t(language, "error-stage"),
             AppError::NotFound => t(language, "error-page-not-found"),
             AppError::MethodNotAllowed => t(language, "error-method"),
             AppError::Invalid(fields) => t_args(

@@ -10,11 +10,13 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod account;
 pub mod api;
 pub mod auth;
 pub mod error;
 pub mod i18n;
 pub mod metrics;
+pub mod mfa;
 pub mod middleware;
 pub mod policy;
 pub mod routes;
@@ -42,6 +44,10 @@ pub struct WebConfig {
     /// Believe `X-Forwarded-For` for the client address recorded in the audit trail: only
     /// behind a reverse proxy that sets it.
     pub trust_forwarded_for: bool,
+    /// Roles whose holders must use a second factor (AUTH-04): the privileged ones by default.
+    pub mfa_roles: Vec<rempart_domain::role::Role>,
+    pub password_policy: rempart_domain::password::PasswordPolicy,
+    pub lockout: rempart_domain::lockout::LockoutPolicy,
 }
 
 impl Default for WebConfig {
@@ -53,6 +59,12 @@ impl Default for WebConfig {
             session_absolute: Duration::from_secs(12 * 3600),
             secure_cookies: false,
             trust_forwarded_for: false,
+            mfa_roles: rempart_domain::role::Role::ALL
+                .into_iter()
+                .filter(|r| r.is_privileged())
+                .collect(),
+            password_policy: rempart_domain::password::PasswordPolicy::default(),
+            lockout: rempart_domain::lockout::LockoutPolicy::default(),
         }
     }
 }

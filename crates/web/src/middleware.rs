@@ -13,6 +13,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use rempart_domain::authn::Stage;
 use rempart_domain::language::Language;
 use rempart_storage::{grants, now_micros, persons, sessions};
 
@@ -169,6 +170,19 @@ pub async fn enforce(State(app): State<AppState>, request: Request, next: Next) 
                 return response;
             }
             Err(AppError::Unauthenticated)
+        }
+        (Some(Policy::AnyStage), Some(_)) => Ok(()),
+        // A session with a step still owed reaches nothing but the step's own pages.
+        (Some(Policy::SignedIn | Policy::Needs(_)), Some(actor))
+            if Stage::parse(&actor.session.stage) != Stage::Full =>
+        {
+            if !is_api && is_safe(request.method()) {
+                let mut response =
+                    Redirect::to(Stage::parse(&actor.session.stage).path()).into_response();
+                response.extensions_mut().insert(language);
+                return response;
+            }
+            Err(AppError::Stage)
         }
         (Some(Policy::SignedIn), Some(_)) => Ok(()),
         (Some(Policy::Needs(permission)), Some(actor)) => {

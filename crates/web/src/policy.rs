@@ -16,8 +16,11 @@ use crate::AppState;
 pub enum Policy {
     /// Anyone, signed in or not (login page, health checks, static files).
     Public,
-    /// Any signed-in person (their own home and profile).
+    /// Any signed-in person who has completed every sign-in step (their home, their profile).
     SignedIn,
+    /// A signed-in person at any sign-in step: the pages of the steps themselves (password
+    /// change, second factor) and logout. Each handler checks the step it serves.
+    AnyStage,
     /// A signed-in person who holds the permission on at least one organization; which
     /// organizations is then decided in the query.
     Needs(Permission),

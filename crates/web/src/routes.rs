@@ -12,7 +12,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::error::AppError;
 use crate::policy::{Policy, PolicyTable, Routes};
-use crate::{api, ui, AppState};
+use crate::{account, api, ui, AppState};
 
 /// Every route of the application with its policy.
 pub fn routes() -> Routes {
@@ -23,9 +23,25 @@ pub fn routes() -> Routes {
         .get("/readyz", Public, get(readyz))
         .get("/metrics", Public, get(metrics))
         .get("/static/rempart.css", Public, get(ui::stylesheet))
-        .get("/login", Public, get(ui::login_page))
-        .post("/login", Public, post(ui::login))
-        .post("/logout", SignedIn, post(ui::logout))
+        .get("/login", Public, get(account::login_page))
+        .post("/login", Public, post(account::login))
+        .post("/logout", AnyStage, post(account::logout))
+        .get("/password", AnyStage, get(account::password_page))
+        .post("/password", AnyStage, post(account::password_change))
+        .get("/mfa", AnyStage, get(account::mfa_page))
+        .post("/mfa", AnyStage, post(account::mfa_verify))
+        .get("/mfa/enrol", AnyStage, get(account::enrol_show))
+        .post("/mfa/enrol", AnyStage, post(account::enrol_confirm))
+        .post(
+            "/profile/recovery-codes",
+            SignedIn,
+            post(account::recovery_regenerate),
+        )
+        .post(
+            "/profile/sessions/{id}/revoke",
+            SignedIn,
+            post(account::session_revoke),
+        )
         .post("/switch-org", SignedIn, post(ui::switch_org))
         .get("/", SignedIn, get(ui::home))
         .get("/orgs", Needs(OrgRead), get(ui::orgs_list))

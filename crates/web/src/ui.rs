@@ -17,12 +17,12 @@ use rempart_storage::list::{Page, PageRequest};
 use rempart_storage::orgs::{NewOrganization, OrgFilter, OrgSort, Organization};
 use rempart_storage::persons::{NewPerson, Person, PersonFilter, PersonSort};
 use rempart_storage::scope::Scope;
-use rempart_storage::sessions::{self, NewSession};
-use rempart_storage::{audit, grants, now_micros, orgs, persons, AuditContext, StoreError};
+use rempart_storage::sessions;
+use rempart_storage::{audit, grants, orgs, persons, AuditContext, StoreError};
 use serde::Deserialize;
 use sqlx::Row;
 
-use crate::auth::{random_token, temporary_password, Actor};
+use crate::auth::{temporary_password, Actor};
 use crate::error::{AppError, Form, Query};
 use crate::views::{render, Ctx, FormState};
 use crate::AppState;
@@ -65,7 +65,7 @@ async fn switcher(app: &AppState, actor: &Actor) -> Result<Vec<(i64, String)>, A
         .collect()
 }
 
-async fn ctx(app: &AppState, actor: &Actor, current: &str) -> Result<Ctx, AppError> {
+pub async fn page_ctx(app: &AppState, actor: &Actor, current: &str) -> Result<Ctx, AppError> {
     Ok(Ctx::for_actor(actor, current, switcher(app, actor).await?))
 }
 
@@ -136,180 +136,6 @@ fn query_string(pairs: &[(&str, &str)]) -> String {
             .collect::<Vec<_>>(),
     )
     .unwrap_or_default()
-}
-
-// ---------------------------------------------------------------- login
-
-#[derive(Template)]
-#[template(path = "login.html")]
-struct LoginPage {
-    ctx: Ctx,
-    failed: bool,
-    email: String,
-    next: String,
-}
-
-#[derive(Debug, Deserialize, Default)]
-pub struct LoginParams {
-    pub next: Option<String>,
-    pub lang: Option<String>,
-}
-
-pub async fn login_page(
-    Extension(lang): Extension<Language>,
-    Query(params): Query<LoginParams>,
-) -> Response {
-    let lang = params
-        .lang
-        .as_deref()
-        .and_then(Language::parse)
-        .unwrap_or(lang);
-    render(
-        StatusCode::OK,
-        &LoginPage {
-            ctx: Ctx::anonymous(lang),
-            failed: false,
-            email: String::new(),
-            next: safe_next(params.next.as_deref()),
-        },
-    )
-}
-
-/// Only a local path is a valid place to return to after login: no open redirect.
-fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n)
-            if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') && n.len() < 512 =>
-        {
-            n.to_owned()
-        }
-        _ => "/".to_owned(),
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct LoginForm {
-    #[serde(default)]
-    pub email: String,
-    #[serde(default)]
-    pub password: String,
-    pub next: Option<String>,
-}
-
-pub async fn login(
-    State(app): State<AppState>,
-    Extension(lang): Extension<Language>,
-    headers: HeaderMap,
-    Form(form): Form<LoginForm>,
-) -> Result<Response, AppError> {
-    let email = form.email.trim().to_lowercase();
-    let found = if email.len() <= 254 {
-        persons::credentials_by_email(&app.store, &email).await?
-    } else {
-        None
-    };
-    let (person, hash) = match found {
-        Some((p, h)) if p.disabled_at.is_none() => (Some(p), h),
-        _ => (None, None),
-    };
-    // The password is checked even for an unknown account, against a dummy hash, so that the
-    // answer takes the same time whether or not the address exists.
-    let password: String = form.password.chars().take(1024).collect();
-    let ok = app.hashing.verify(password, hash).await?;
-    let source = source_of(&headers);
-    let (Some(person), true) = (person, ok) else {
-        let mut w = app
-            .store
-            .write(AuditContext {
-                actor_id: None,
-                actor_label: email.chars().take(254).collect(),
-                source,
-            })
-            .await?;
-        w.audit(rempart_storage::write::Change {
-            org_id: None,
-            action: "auth.login_failed",
-            entity_type: "session",
-            entity_id: String::new(),
-            before: None,
-            after: None,
-        })
-        .await?;
-        w.commit().await?;
-        let page = LoginPage {
-            ctx: Ctx::anonymous(lang),
-            failed: true,
-            email: form.email.chars().take(254).collect(),
-            next: safe_next(form.next.as_deref()),
-        };
-        return Ok(render(StatusCode::UNAUTHORIZED, &page));
-    };
-    let token = random_token(32);
-    let csrf = random_token(32);
-    let absolute = i64::try_from(app.config.session_absolute.as_micros()).unwrap_or(i64::MAX);
-    let user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let mut w = app
-        .store
-        .write(AuditContext {
-            actor_id: Some(person.id),
-            actor_label: person.email.clone(),
-            source: source.clone(),
-        })
-        .await?;
-    let session_id = sessions::create(
-        &mut w,
-        NewSession {
-            token: &token,
-            person_id: person.id,
-            person_org_id: person.org_id,
-            csrf_token: &csrf,
-            source: &source,
-            user_agent,
-            expires_at: now_micros().saturating_add(absolute),
-        },
-    )
-    .await?;
-    w.commit().await?;
-    // Start in the first organization where the person holds a role.
-    if let Some(first) = grants::scopes_of(&app.store, person.id).await?.first() {
-        sessions::set_active_org(&app.store, session_id, first.org.0).await?;
-    }
-    let cookie = session_cookie(&app, &token, app.config.session_absolute.as_secs());
-    let mut response = Redirect::to(&safe_next(form.next.as_deref())).into_response();
-    response.headers_mut().insert(header::SET_COOKIE, cookie);
-    Ok(response)
-}
-
-fn session_cookie(app: &AppState, token: &str, max_age: u64) -> axum::http::HeaderValue {
-    let secure = if app.config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let value = format!(
-        "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-        app.config.cookie_name()
-    );
-    axum::http::HeaderValue::from_str(&value)
-        .unwrap_or_else(|_| axum::http::HeaderValue::from_static(""))
-}
-
-pub async fn logout(
-    State(app): State<AppState>,
-    Extension(actor): Extension<Actor>,
-    headers: HeaderMap,
-) -> Result<Response, AppError> {
-    let mut w = app.store.write(audit_context(&actor, &headers)).await?;
-    sessions::revoke(&mut w, actor.session.id, actor.person.org_id).await?;
-    w.commit().await?;
-    let mut response = Redirect::to("/login").into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(&app, "", 0));
-    Ok(response)
 }
 
 #[derive(Debug, Deserialize)]
@@ -393,7 +219,7 @@ pub async fn home(
     Ok(render(
         StatusCode::OK,
         &HomePage {
-            ctx: ctx(&app, &actor, "/").await?,
+            ctx: page_ctx(&app, &actor, "/").await?,
             name: actor.person.name.clone(),
             rows,
         },
@@ -494,7 +320,7 @@ async fn orgs_page(
         }
     };
     let page = orgs::list(&app.store, scope, &filter, &request).await?;
-    let ctx = ctx(app, actor, "/orgs").await?;
+    let ctx = page_ctx(app, actor, "/orgs").await?;
     let can_manage = actor.can(Permission::OrgManage);
     let parents = if can_manage {
         org_choices(app, Scope::new(actor.person.id, Permission::OrgManage)).await?
@@ -687,7 +513,7 @@ async fn org_page(
     } else {
         Vec::new()
     };
-    let mut ctx = ctx(app, actor, "/orgs").await?;
+    let mut ctx = page_ctx(app, actor, "/orgs").await?;
     ctx.flash = flash;
     Ok(render(
         status,
@@ -847,7 +673,7 @@ async fn people_page(
         &page_req::<PersonSort>(params.offset),
     )
     .await?;
-    let mut ctx = ctx(app, actor, "/people").await?;
+    let mut ctx = page_ctx(app, actor, "/people").await?;
     ctx.flash = flash;
     let can_manage = actor.can(Permission::PersonManage);
     let orgs = if can_manage {
@@ -1008,7 +834,7 @@ async fn grants_page(
         &page_req::<GrantSort>(offset),
     )
     .await?;
-    let ctx = ctx(app, actor, "/grants").await?;
+    let ctx = page_ctx(app, actor, "/grants").await?;
     let can_manage = actor.can(Permission::GrantManage);
     let (people, orgs) = if can_manage {
         let people = persons::list(
@@ -1217,7 +1043,7 @@ pub async fn audit_list(
         ("from", &params.from),
         ("to", &params.to),
     ]);
-    let ctx = ctx(&app, &actor, "/audit").await?;
+    let ctx = page_ctx(&app, &actor, "/audit").await?;
     let (filter, form, status) = match audit_filter(&params) {
         Ok(f) => (f, form, StatusCode::OK),
         Err(errors) => (
@@ -1261,6 +1087,9 @@ struct ProfilePage {
     ctx: Ctx,
     name: String,
     email: String,
+    mfa_enrolled: bool,
+    recovery_left: i64,
+    sessions: Vec<crate::account::SessionRow>,
 }
 
 pub async fn profile(
@@ -1268,16 +1097,29 @@ pub async fn profile(
     Extension(actor): Extension<Actor>,
     Query(params): Query<DoneParams>,
 ) -> Result<Response, AppError> {
-    let mut ctx = ctx(&app, &actor, "/profile").await?;
-    if params.done.as_deref() == Some("saved") {
-        ctx.flash = Some(ctx.t("profile-language-saved"));
-    }
+    let mut ctx = page_ctx(&app, &actor, "/profile").await?;
+    let key = match params.done.as_deref() {
+        Some("saved") => Some("profile-language-saved"),
+        Some("password") => Some("password-changed"),
+        Some("session") => Some("session-revoked"),
+        _ => None,
+    };
+    ctx.flash = key.map(|k| ctx.t(k));
+    let mfa_enrolled = rempart_storage::credentials::totp_secret(&app.store, actor.person.id)
+        .await?
+        .is_some();
+    let recovery_left =
+        rempart_storage::credentials::unused_recovery_codes(&app.store, actor.person.id).await?;
+    let sessions = crate::account::own_sessions(&app, &actor).await?;
     Ok(render(
         StatusCode::OK,
         &ProfilePage {
             ctx,
             name: actor.person.name.clone(),
             email: actor.person.email.clone(),
+            mfa_enrolled,
+            recovery_left,
+            sessions,
         },
     ))
 }
@@ -1316,6 +1158,7 @@ pub async fn stylesheet() -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::account::safe_next;
 
     fn org(id: i64, parent: Option<i64>, name: &str) -> Organization {
         Organization {

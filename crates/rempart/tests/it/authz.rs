@@ -140,6 +140,16 @@ async fn foreign_id(app: &TestApp, path: &str) -> i64 {
         app.person_id(PRIVACY_B).await
     } else if path.starts_with("/grants/") || path.starts_with("/api/v1/grants/") {
         app.grant_id(PRIVACY_B).await
+    } else if path.starts_with("/profile/sessions/") {
+        // Another person's session: the privacy officer of body B signed in first.
+        sqlx::query_scalar::<_, i64>(
+            "SELECT s.id FROM sessions s JOIN persons p ON p.id = s.person_id \
+             WHERE p.email = $1 ORDER BY s.id DESC LIMIT 1",
+        )
+        .bind(PRIVACY_B)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
     } else {
         panic!(
             "no foreign record chosen for {path}: add it here so that the route is proven scoped"
@@ -166,6 +176,7 @@ async fn snapshot(app: &TestApp) -> (i64, i64, i64, i64) {
 #[tokio::test]
 async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
     let app = TestApp::spawn().await;
+    let privacy_b = app.login(PRIVACY_B).await;
     let ciso_a = app.login(CSIO_A).await;
     let unit_b = app.org_id(UNIT_B).await;
     let name_before: String = sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1")
@@ -228,6 +239,8 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
         .await
         .unwrap();
     assert_eq!(name_before, name_after);
+    // Body B's privacy officer is still signed in.
+    assert_eq!(privacy_b.get("/").await.status(), 200);
 }
 
 // REQ AUTHZ-01

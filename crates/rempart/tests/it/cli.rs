@@ -285,6 +285,7 @@ async fn copy_data_moves_every_table_with_the_chain_intact() {
         rempart_web::routes::routes(),
     )
     .await;
+    share_secret(&source_app.base, &copy_app.base, CSIO_A);
     let ciso = copy_app.login(CSIO_A).await;
     let created = ciso
         .post_form(

@@ -123,14 +123,17 @@ pub async fn login_at(base: &str, email: &str, password: &str) -> Session {
         .await
         .unwrap();
     assert_eq!(response.status(), 303, "login of {email} failed");
-    let me: Value = client
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    complete_steps(&client, base, email, password, location).await;
+    let me_text = client
         .get(format!("{base}/api/v1/me"))
         .send()
         .await
         .unwrap()
-        .json()
+        .text()
         .await
         .unwrap();
+    let me: Value = serde_json::from_str(&me_text).unwrap_or_else(|_| panic!("{email}: {me_text}"));
     Session {
         client,
         csrf: me["csrf_token"].as_str().unwrap().to_owned(),
@@ -175,6 +178,9 @@ impl Session {
     }
 }
 
+/// What the tests choose when a temporary password must be changed.
+pub const NEW_PASSWORD: &str = "cinq pommes vertes sous la galerie";
+
 /// Demo accounts by role, for the matrix tests.
 pub const CSIO_A: &str = "csio@demo.rempart.quebec";
 pub const ADMIN: &str = "admin@demo.rempart.quebec";
@@ -185,3 +191,166 @@ pub const BODY_A: &str = "ministere-fictif-des-ressources";
 pub const BODY_B: &str = "agence-fictive-de-la-sante";
 pub const UNIT_A: &str = "mfr-direction-des-ti";
 pub const UNIT_B: &str = "afs-direction-des-ti";
+
+/// TOTP secrets enrolled by the tests, and the last step each used, by server and e-mail.
+type Secrets = std::collections::HashMap<String, (String, u64)>;
+static SECRETS: std::sync::LazyLock<std::sync::Mutex<Secrets>> =
+    std::sync::LazyLock::new(Default::default);
+
+pub fn totp_code(secret: &str, email: &str, step: u64) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_owned())
+        .to_bytes()
+        .unwrap();
+    totp_rs::TOTP::new(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        bytes,
+        Some("Rempart".into()),
+        email.to_owned(),
+    )
+    .unwrap()
+    .generate(step * 30)
+}
+
+fn now_step() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        / 30
+}
+
+/// A step not used yet by this account: the current one, or the next within the drift.
+pub async fn fresh_step(key: &str) -> u64 {
+    loop {
+        let now = now_step();
+        let last = SECRETS
+            .lock()
+            .unwrap()
+            .get(key)
+            .map(|(_, s)| *s)
+            .unwrap_or(0);
+        let step = now.max(last + 1);
+        if step <= now + 1 {
+            if let Some(entry) = SECRETS.lock().unwrap().get_mut(key) {
+                entry.1 = step;
+            }
+            return step;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+}
+
+pub fn secret_of(base: &str, email: &str) -> Option<String> {
+    SECRETS
+        .lock()
+        .unwrap()
+        .get(&format!("{base}/{email}"))
+        .map(|(s, _)| s.clone())
+}
+
+pub fn field_value(html: &str, marker: &str) -> String {
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} not in page"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+/// The text inside the element that `marker` opens.
+pub fn element_text(html: &str, marker: &str) -> String {
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} not in page"))
+        + marker.len();
+    html[start..].split('<').next().unwrap().to_owned()
+}
+
+/// Completes the steps owed after the password, as a person would: enrols or proves TOTP,
+/// changes a temporary password. Returns where the person lands.
+pub async fn complete_steps(
+    client: &reqwest::Client,
+    base: &str,
+    email: &str,
+    password: &str,
+    mut location: String,
+) -> String {
+    let key = format!("{base}/{email}");
+    for _ in 0..4 {
+        match location.as_str() {
+            "/mfa/enrol" => {
+                let page = client
+                    .get(format!("{base}/mfa/enrol"))
+                    .send()
+                    .await
+                    .unwrap();
+                let page = page.text().await.unwrap();
+                let secret = element_text(&page, "<code id=\"totp-secret\">").replace(' ', "");
+                let csrf = field_value(&page, "name=\"csrf\" value=\"");
+                SECRETS
+                    .lock()
+                    .unwrap()
+                    .insert(key.clone(), (secret.clone(), 0));
+                let step = fresh_step(&key).await;
+                let code = totp_code(&secret, email, step);
+                let response = client
+                    .post(format!("{base}/mfa/enrol"))
+                    .form(&[("csrf", csrf.as_str()), ("code", code.as_str())])
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), 200, "enrolment of {email}");
+                let page = response.text().await.unwrap();
+                assert!(page.contains("id=\"recovery-codes\""));
+                location = field_value(&page, "<p><a href=\"");
+            }
+            "/mfa" => {
+                let page = client.get(format!("{base}/mfa")).send().await.unwrap();
+                let page = page.text().await.unwrap();
+                let csrf = field_value(&page, "name=\"csrf\" value=\"");
+                let secret = secret_of(base, email).expect("an enrolled secret");
+                let step = fresh_step(&key).await;
+                let code = totp_code(&secret, email, step);
+                let response = client
+                    .post(format!("{base}/mfa"))
+                    .form(&[("csrf", csrf.as_str()), ("code", code.as_str())])
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), 303, "second factor of {email}");
+                location = response.headers()["location"].to_str().unwrap().to_owned();
+            }
+            "/password" => {
+                let page = client.get(format!("{base}/password")).send().await.unwrap();
+                let page = page.text().await.unwrap();
+                let csrf = field_value(&page, "name=\"csrf\" value=\"");
+                let response = client
+                    .post(format!("{base}/password"))
+                    .form(&[
+                        ("csrf", csrf.as_str()),
+                        ("current", password),
+                        ("new_password", NEW_PASSWORD),
+                        ("confirmation", NEW_PASSWORD),
+                    ])
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), 303, "password change of {email}");
+                location = response.headers()["location"].to_str().unwrap().to_owned();
+            }
+            _ => return location,
+        }
+    }
+    location
+}
+
+/// The accounts of a copied database keep their second factor: the copy's server shares the
+/// secrets (and the steps used) of the original's.
+pub fn share_secret(from_base: &str, to_base: &str, email: &str) {
+    let mut secrets = SECRETS.lock().unwrap();
+    if let Some(entry) = secrets.get(&format!("{from_base}/{email}")).cloned() {
+        secrets.insert(format!("{to_base}/{email}"), entry);
+    }
+}
