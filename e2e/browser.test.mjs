@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHmac } from 'node:crypto';
 import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
@@ -30,6 +31,34 @@ const NEW_ORG = 'Direction de la sécurité civile';
 // Content-Security-Policy (script-src 'self'), so the page is tested with its real policy.
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const FAILING_IMPACTS = new Set(['serious', 'critical']);
+
+/** RFC 4648 base32, as authenticator apps read the key Rempart shows. */
+function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) {
+    const index = alphabet.indexOf(c);
+    if (index < 0) throw new Error(`not base32: ${c}`);
+    value = (value << 5) | index;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** The code an authenticator app shows now (RFC 6238: HMAC-SHA1, 30 s, 6 digits). */
+function totpNow(secret) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
+  const mac = createHmac('sha1', base32Decode(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
 
 /** Every axe finding of the run, for the summary at the end. */
 const findings = [];
@@ -160,10 +189,30 @@ test('Rempart in a browser: login, language, organisations, accessibility', { ti
     await axeCheck(page, '/login');
   });
 
-  await step('2. the demo CISO signs in and is greeted', async () => {
+  await step('2. the demo CISO signs in, must enrol a second factor, and is greeted', async () => {
     await page.getByLabel('Adresse courriel', { exact: true }).fill(DEMO_EMAIL);
     await page.getByLabel('Mot de passe', { exact: true }).fill(DEMO_PASSWORD);
     await submit(page, page.getByRole('button', { name: 'Se connecter', exact: true }));
+    // A privileged role: two-factor enrolment is forced before anything else.
+    assert.equal(new URL(page.url()).pathname, '/mfa/enrol');
+    assert.match(await page.locator('main').textContent(), /Votre rôle exige un deuxième facteur/);
+    assert.equal(await page.locator('figure.qr svg').count(), 1);
+    await shot(page, '02a-mfa-enrol');
+    await axeCheck(page, '/mfa/enrol');
+    // Anything else is out of reach until the step is done.
+    await page.goto(`${BASE}/orgs`);
+    assert.equal(new URL(page.url()).pathname, '/mfa/enrol');
+    const secret = (await page.locator('#totp-secret').textContent()).replace(/\s/g, '');
+    await page.getByLabel('Code', { exact: true }).fill(totpNow(secret));
+    await submit(page, page.getByRole('button', { name: 'Activer', exact: true }));
+    assert.equal(await h1(page), 'Vos codes de récupération');
+    assert.equal(await page.locator('#recovery-codes li').count(), 10);
+    await shot(page, '02b-recovery-codes');
+    await axeCheck(page, 'recovery codes');
+    await Promise.all([
+      page.waitForURL((url) => url.pathname === '/'),
+      page.getByRole('link', { name: 'Continuer', exact: true }).click(),
+    ]);
     assert.equal(new URL(page.url()).pathname, '/');
     assert.equal(await htmlLang(page), 'fr-CA');
     assert.equal(await h1(page), `Bonjour, ${DEMO_NAME}.`);
