@@ -297,6 +297,43 @@ test('Rempart in a browser: login, language, organisations, accessibility', { ti
     await axeCheck(page, `/orgs/{id} (${NEW_ORG})`);
   });
 
+  await step('5b. a new account must change its temporary password at first login', async () => {
+    await page.goto(`${BASE}/people`);
+    const form = page.locator('form[action="/people"]');
+    await form.getByLabel('Nom', { exact: true }).fill('Nouvelle Recrue');
+    await form.getByLabel('Adresse courriel', { exact: true }).fill('recrue@mfr.gouv.qc.ca');
+    await form.getByLabel('Organisation', { exact: true }).selectOption({ label: PARENT });
+    const res = await submit(page, form.getByRole('button', { name: 'Créer', exact: true }));
+    assert.equal(res.status(), 201);
+    const flash = await page.locator('.flash').textContent();
+    const temporary = flash.trim().split(' ').pop();
+    assert.equal(temporary.length, 20);
+    await submit(page, page.locator('.banner').getByRole('button', { name: 'Se déconnecter' }));
+    assert.equal(new URL(page.url()).pathname, '/login');
+
+    await page.getByLabel('Adresse courriel', { exact: true }).fill('recrue@mfr.gouv.qc.ca');
+    await page.getByLabel('Mot de passe', { exact: true }).fill(temporary);
+    await submit(page, page.getByRole('button', { name: 'Se connecter', exact: true }));
+    assert.equal(new URL(page.url()).pathname, '/password');
+    assert.match(await page.locator('main').textContent(), /Votre mot de passe est temporaire/);
+    await shot(page, '05b-password-forced');
+    await axeCheck(page, '/password (forced)');
+    // A weak password is refused with the reason, next to the field.
+    await page.getByLabel('Mot de passe actuel', { exact: true }).fill(temporary);
+    await page.getByLabel('Nouveau mot de passe', { exact: true }).fill('motdepasse123');
+    await page.getByLabel('Confirmation du nouveau mot de passe', { exact: true }).fill('motdepasse123');
+    const weak = await submit(page, page.getByRole('button', { name: 'Enregistrer', exact: true }));
+    assert.equal(weak.status(), 422);
+    assert.match(await page.locator('#new_password-error').textContent(), /trop courant|facile à deviner/);
+    await axeCheck(page, '/password (refused)');
+    await page.getByLabel('Mot de passe actuel', { exact: true }).fill(temporary);
+    await page.getByLabel('Nouveau mot de passe', { exact: true }).fill('les érables rougissent en octobre');
+    await page.getByLabel('Confirmation du nouveau mot de passe', { exact: true }).fill('les érables rougissent en octobre');
+    await submit(page, page.getByRole('button', { name: 'Enregistrer', exact: true }));
+    assert.equal(new URL(page.url()).pathname, '/');
+    assert.equal(await h1(page), 'Bonjour, Nouvelle Recrue.');
+  });
+
   await step('6. no script error on any page', async () => {
     assert.deepEqual(pageErrors, []);
     // The pages must live within their own Content-Security-Policy: no inline style or script.
