@@ -5,5 +5,6 @@ mod kit;
 
 mod authz;
 mod cli;
+mod identity;
 mod input;
 mod pages;

@@ -1,0 +1,406 @@
+//! The identity directive as an attacker and a careless user would test it (AUTH-02 to
+//! AUTH-07): lockout, throttling, forced password change, history, second factor, sessions.
+
+use axum::http::Method;
+use serde_json::{json, Value};
+
+use crate::kit::*;
+
+async fn post_login(
+    base: &str,
+    client: &reqwest::Client,
+    email: &str,
+    password: &str,
+) -> reqwest::Response {
+    client
+        .post(format!("{base}/login"))
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn actions(app: &TestApp, prefix: &str) -> Vec<String> {
+    sqlx::query_scalar("SELECT action FROM audit_entries WHERE action LIKE $1 ORDER BY seq")
+        .bind(format!("{prefix}%"))
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap()
+}
+
+// REQ AUTH-05
+#[tokio::test]
+async fn five_failures_lock_the_account_with_the_same_answer() {
+    let app = TestApp::spawn().await;
+    let client = TestApp::client();
+    let mut bodies = Vec::new();
+    for _ in 0..5 {
+        let r = post_login(&app.base, &client, USER_A, "mauvais mot de passe").await;
+        assert_eq!(r.status(), 401);
+        bodies.push(r.text().await.unwrap());
+    }
+    // Locked: even the right password gets the very same answer.
+    let locked = post_login(&app.base, &client, USER_A, rempart::demo::DEMO_PASSWORD).await;
+    assert_eq!(locked.status(), 401);
+    assert_eq!(locked.text().await.unwrap(), bodies[0]);
+    let unknown = post_login(&app.base, &client, "nul@part.qc.ca", "x").await;
+    assert_eq!(
+        unknown
+            .text()
+            .await
+            .unwrap()
+            .replace("nul@part.qc.ca", USER_A),
+        bodies[0]
+    );
+    let logged = actions(&app, "auth.").await;
+    assert_eq!(
+        logged.iter().filter(|a| *a == "auth.login_failed").count(),
+        5
+    );
+    assert_eq!(logged.iter().filter(|a| *a == "auth.lockout").count(), 1);
+    assert_eq!(
+        logged.iter().filter(|a| *a == "auth.login_locked").count(),
+        1
+    );
+    // Once the lock has run out, the right password works and the count starts again.
+    sqlx::query("UPDATE persons SET locked_until = 1 WHERE email = $1")
+        .bind(USER_A)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let ok = post_login(&app.base, &client, USER_A, rempart::demo::DEMO_PASSWORD).await;
+    assert_eq!(ok.status(), 303);
+    let failures: i64 = sqlx::query_scalar("SELECT failed_logins FROM persons WHERE email = $1")
+        .bind(USER_A)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(failures, 0);
+}
+
+// REQ AUTH-05
+#[tokio::test]
+async fn a_source_spraying_accounts_is_throttled() {
+    let app = TestApp::spawn().await;
+    let client = TestApp::client();
+    for i in 0..50 {
+        let r = post_login(
+            &app.base,
+            &client,
+            &format!("essai{i}@nulle-part.qc.ca"),
+            "x",
+        )
+        .await;
+        assert_eq!(r.status(), 401);
+    }
+    let throttled = post_login(&app.base, &client, USER_A, rempart::demo::DEMO_PASSWORD).await;
+    assert_eq!(throttled.status(), 429);
+    assert!(throttled
+        .text()
+        .await
+        .unwrap()
+        .contains("Trop de tentatives"));
+}
+
+// REQ AUTH-03
+// REQ AUTH-02
+#[tokio::test]
+async fn a_temporary_password_must_be_changed_before_anything_else() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let created = admin
+        .send_json(Method::POST, "/api/v1/people", &json!({"email": "nouveau@mfr.gouv.qc.ca", "name": "Jean Nouveau", "org_id": app.org_id(BODY_A).await}))
+        .await;
+    let temporary = created.json::<Value>().await.unwrap()["temporary_password"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let client = TestApp::client();
+    let r = post_login(&app.base, &client, "nouveau@mfr.gouv.qc.ca", &temporary).await;
+    assert_eq!(r.headers()["location"], "/password");
+    // Nothing else answers until the password is changed.
+    assert_eq!(
+        client
+            .get(format!("{}/", app.base))
+            .send()
+            .await
+            .unwrap()
+            .headers()["location"],
+        "/password"
+    );
+    let api = client
+        .get(format!("{}/api/v1/me", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 403);
+    assert_eq!(
+        api.json::<Value>().await.unwrap()["code"],
+        "sign_in_step_pending"
+    );
+
+    let page = client
+        .get(format!("{}/password", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = field_value(&page, "name=\"csrf\" value=\"");
+    let attempt = |current: String, new: String| {
+        let client = client.clone();
+        let csrf = csrf.clone();
+        let url = format!("{}/password", app.base);
+        async move {
+            client
+                .post(url)
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("current", &current),
+                    ("new_password", &new),
+                    ("confirmation", &new),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for (new, error) in [
+        ("court", "au moins 12 caractères"),
+        ("password1234", "trop courant"),
+        ("jean-nouveau-2026!", "votre nom"),
+    ] {
+        let r = attempt(temporary.clone(), new.to_owned()).await;
+        assert_eq!(r.status(), 422, "{new}");
+        assert!(r.text().await.unwrap().contains(error), "{new}");
+    }
+    // The temporary password itself cannot be kept.
+    let reused = attempt(temporary.clone(), temporary.clone()).await;
+    assert_eq!(reused.status(), 422);
+    let wrong_current = attempt("pas le bon".into(), NEW_PASSWORD.into()).await;
+    assert!(wrong_current
+        .text()
+        .await
+        .unwrap()
+        .contains("Le mot de passe actuel est incorrect."));
+    let done = attempt(temporary.clone(), NEW_PASSWORD.into()).await;
+    assert_eq!(done.status(), 303);
+    assert_eq!(done.headers()["location"], "/");
+    assert_eq!(
+        client
+            .get(format!("{}/api/v1/me", app.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert!(actions(&app, "person.password_change").await.len() == 1);
+
+    // History: the last passwords cannot come back.
+    let session = login_at(&app.base, "nouveau@mfr.gouv.qc.ca", NEW_PASSWORD).await;
+    let second = "trois hiboux dans la grange bleue";
+    assert_eq!(
+        session
+            .post_form(
+                "/password",
+                &[
+                    ("current", NEW_PASSWORD),
+                    ("new_password", second),
+                    ("confirmation", second)
+                ]
+            )
+            .await
+            .status(),
+        303
+    );
+    // The change renewed the session id and its token: sign in again.
+    assert_eq!(session.get("/").await.status(), 200);
+    let session = login_at(&app.base, "nouveau@mfr.gouv.qc.ca", second).await;
+    let back = session
+        .post_form(
+            "/password",
+            &[
+                ("current", second),
+                ("new_password", NEW_PASSWORD),
+                ("confirmation", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(back.status(), 422);
+    assert!(back.text().await.unwrap().contains("a déjà servi"));
+}
+
+// REQ AUTH-04
+#[tokio::test]
+async fn the_second_factor_is_required_checked_once_and_recoverable() {
+    let app = TestApp::spawn().await;
+    let client = TestApp::client();
+    let r = post_login(&app.base, &client, CSIO_A, rempart::demo::DEMO_PASSWORD).await;
+    assert_eq!(r.headers()["location"], "/mfa/enrol");
+    // Enrol by hand to keep the recovery codes.
+    let page = client
+        .get(format!("{}/mfa/enrol", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let secret = element_text(&page, "<code id=\"totp-secret\">").replace(' ', "");
+    let csrf = field_value(&page, "name=\"csrf\" value=\"");
+    let wrong = client
+        .post(format!("{}/mfa/enrol", app.base))
+        .form(&[("csrf", csrf.as_str()), ("code", "000000")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 422);
+    let step = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        / 30;
+    let code = totp_code(&secret, CSIO_A, step);
+    let enrolled = client
+        .post(format!("{}/mfa/enrol", app.base))
+        .form(&[("csrf", csrf.as_str()), ("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let page = enrolled.text().await.unwrap();
+    let codes: Vec<String> = page
+        .split("<li><code>")
+        .skip(1)
+        .map(|c| c.split('<').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(codes.len(), 10);
+    assert_eq!(
+        client
+            .get(format!("{}/api/v1/me", app.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    // A new sign-in asks for the code; the code just used is refused (replay), a wrong one
+    // counts as a failure, a recovery code works once.
+    let second = TestApp::client();
+    let r = post_login(&app.base, &second, CSIO_A, rempart::demo::DEMO_PASSWORD).await;
+    assert_eq!(r.headers()["location"], "/mfa");
+    let page = second
+        .get(format!("{}/mfa", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf2 = field_value(&page, "name=\"csrf\" value=\"");
+    let try_code = |code: String| {
+        let second = second.clone();
+        let csrf2 = csrf2.clone();
+        let url = format!("{}/mfa", app.base);
+        async move {
+            second
+                .post(url)
+                .form(&[("csrf", csrf2.as_str()), ("code", code.as_str())])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(try_code(code.clone()).await.status(), 422);
+    assert_eq!(try_code("123456".into()).await.status(), 422);
+    let ok = try_code(codes[0].to_uppercase()).await;
+    assert_eq!(ok.status(), 303);
+    assert_eq!(
+        second
+            .get(format!("{}/api/v1/me", app.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let third = TestApp::client();
+    post_login(&app.base, &third, CSIO_A, rempart::demo::DEMO_PASSWORD).await;
+    let page = third
+        .get(format!("{}/mfa", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf3 = field_value(&page, "name=\"csrf\" value=\"");
+    let again = third
+        .post(format!("{}/mfa", app.base))
+        .form(&[("csrf", csrf3.as_str()), ("code", codes[0].as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 422);
+    let logged = actions(&app, "").await;
+    for expected in ["mfa.enrol", "auth.mfa_failed", "auth.mfa_success"] {
+        assert!(
+            logged.iter().any(|a| a == expected),
+            "{expected} not logged"
+        );
+    }
+}
+
+// REQ AUTH-06
+#[tokio::test]
+async fn sessions_are_listed_revoked_and_ended_by_role_removal() {
+    let app = TestApp::spawn().await;
+    let first = app.login(USER_A).await;
+    let second = app.login(USER_A).await;
+    let profile = first.get("/profile").await.text().await.unwrap();
+    assert_eq!(
+        profile.matches("/profile/sessions/").count(),
+        1,
+        "one other session to close"
+    );
+    let other = field_value(&profile, "action=\"/profile/sessions/");
+    let other_id = other.split('/').next().unwrap();
+    assert_eq!(
+        first
+            .post_form(&format!("/profile/sessions/{other_id}/revoke"), &[])
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(second.get("/").await.status(), 303);
+    assert_eq!(first.get("/").await.status(), 200);
+    // Another person's session cannot be closed by id.
+    let third = app.login(AUDITOR).await;
+    let auditor_session: i64 = sqlx::query_scalar("SELECT MAX(id) FROM sessions")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        first
+            .post_form(&format!("/profile/sessions/{auditor_session}/revoke"), &[])
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(third.get("/").await.status(), 200);
+
+    // A role removed ends the sessions of its holder (AUTH-06).
+    let ciso = app.login(CSIO_A).await;
+    let grant = app.grant_id(USER_A).await;
+    assert_eq!(
+        ciso.post_form(&format!("/grants/{grant}/revoke"), &[])
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(first.get("/").await.status(), 303);
+    assert!(!actions(&app, "auth.sessions_revoked").await.is_empty());
+}
