@@ -125,6 +125,29 @@ pub enum OrgCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
+    /// Crée la première organisation et le premier administrateur de la plateforme, avec un
+    /// mot de passe à usage unique affiché une seule fois. Refusé s'il existe déjà un
+    /// administrateur.
+    Bootstrap {
+        /// Nom de l'organisation racine.
+        #[arg(long)]
+        org_name: String,
+        /// Type de l'organisation racine : government_centre ou public_body.
+        #[arg(long, default_value = "public_body")]
+        org_kind: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Retire le deuxième facteur d'une personne (appareil perdu) : elle devra l'activer de
+    /// nouveau; ses sessions sont fermées.
+    ResetMfa {
+        #[arg(long)]
+        email: String,
+    },
     /// Crée un compte et affiche son mot de passe temporaire.
     CreateUser {
         #[arg(long)]
@@ -299,6 +322,105 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 }
                 println!("{} organisation(s)", page.total);
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin(AdminCommand::Bootstrap {
+            org_name,
+            org_kind,
+            email,
+            name,
+            json,
+        }) => {
+            let config = config(&cli.common, None)?;
+            let store = Store::open(&config.database_url, 2).await?;
+            let admins: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM role_grants WHERE role = 'PlatformAdmin'")
+                    .fetch_one(store.pool())
+                    .await
+                    .map_err(rempart_storage::StoreError::from)?;
+            if admins > 0 {
+                return Err(Failure(
+                    "un administrateur de la plateforme existe déjà : utilisez admin create-user"
+                        .to_owned(),
+                ));
+            }
+            let password = temporary_password();
+            let hashing = PasswordHashing::production().map_err(|e| Failure(e.to_string()))?;
+            let hash =
+                hash_with(hashing.params(), &password).map_err(|e| Failure(e.to_string()))?;
+            let mut w = store
+                .write(AuditContext::system("rempart admin bootstrap"))
+                .await?;
+            let org = orgs::create(
+                &mut w,
+                Scope::LocalAdministrator,
+                &orgs::NewOrganization {
+                    name: org_name,
+                    slug: None,
+                    kind: org_kind,
+                    parent_id: None,
+                },
+            )
+            .await?;
+            let person = persons::create(
+                &mut w,
+                Scope::LocalAdministrator,
+                &NewPerson {
+                    email,
+                    name,
+                    org_id: Some(org.id),
+                    language: None,
+                },
+                &hash,
+                true,
+            )
+            .await?;
+            grants::create(
+                &mut w,
+                Scope::LocalAdministrator,
+                Some(person.id),
+                Some(org.id),
+                "PlatformAdmin",
+            )
+            .await?;
+            w.commit().await?;
+            if json {
+                print_json(
+                    &serde_json::json!({ "organization": org.slug, "email": person.email, "one_time_password": password }),
+                )?;
+            } else {
+                println!("Organisation créée : {} ({})", org.name, org.slug);
+                println!(
+                    "Administrateur de la plateforme : {} ({})",
+                    person.name, person.email
+                );
+                println!("Mot de passe à usage unique, affiché une seule fois : {password}");
+                println!("À la première connexion : nouveau mot de passe, puis authentification à deux facteurs.");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin(AdminCommand::ResetMfa { email }) => {
+            let config = config(&cli.common, None)?;
+            let store = Store::open(&config.database_url, 2).await?;
+            let (person, _) = persons::credentials_by_email(&store, &email)
+                .await?
+                .ok_or_else(|| {
+                    Failure(format!("aucun compte pour « {email} » (option --email)"))
+                })?;
+            let mut w = store
+                .write(AuditContext::system("rempart admin reset-mfa"))
+                .await?;
+            rempart_storage::credentials::set_totp(&mut w, person.id, None).await?;
+            rempart_storage::sessions::revoke_all_for(
+                &mut w,
+                person.id,
+                person.org_id,
+                None,
+                "mfa_reset",
+            )
+            .await?;
+            w.commit().await?;
+            println!("Deuxième facteur retiré pour {} : il devra être activé de nouveau à la prochaine connexion.", person.email);
             Ok(ExitCode::SUCCESS)
         }
         Command::Admin(AdminCommand::CreateUser {
@@ -599,7 +721,12 @@ async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
             crate::demo::DEMO_PASSWORD
         );
         for a in crate::demo::ACCOUNTS {
-            println!("  {:<36} {}", a.email, a.role.as_str());
+            let mfa = if a.role.is_privileged() {
+                "  (rôle privilégié : authentification à deux facteurs à activer à la première connexion)"
+            } else {
+                ""
+            };
+            println!("  {:<36} {}{mfa}", a.email, a.role.as_str());
         }
     }
     let listener = tokio::net::TcpListener::bind(config.listen)

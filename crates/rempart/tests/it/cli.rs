@@ -487,3 +487,98 @@ async fn serve_logs_json_and_stops_cleanly_on_sigterm() {
         "{stderr}"
     );
 }
+
+// REQ AUTH-03
+// REQ AUTH-10
+#[tokio::test]
+async fn bootstrap_makes_the_first_administrator_once_and_mfa_can_be_reset() {
+    let url = rempart_storage::testing::fresh_url().await.unwrap();
+    let out = rempart(
+        url.expose(),
+        &[
+            "admin",
+            "bootstrap",
+            "--org-name",
+            "Ministère de l'Essai",
+            "--email",
+            "admin@essai.gouv.qc.ca",
+            "--name",
+            "Ada Admin",
+            "--json",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let body: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let password = body["one_time_password"].as_str().unwrap().to_owned();
+    assert_eq!(body["organization"], "ministere-de-l-essai");
+    let again = rempart(
+        url.expose(),
+        &[
+            "admin",
+            "bootstrap",
+            "--org-name",
+            "Autre",
+            "--email",
+            "b@essai.gouv.qc.ca",
+            "--name",
+            "B",
+            "--json",
+        ],
+    );
+    assert!(!again.status.success());
+    assert!(text(&again.stderr).contains("existe déjà"));
+
+    // First login: a new password, then the second factor the role demands.
+    let store = rempart_storage::Store::open(&url, 4).await.unwrap();
+    let app = TestApp::serve(
+        store.clone(),
+        url.clone(),
+        cheap_hashing(),
+        rempart_web::routes::routes(),
+    )
+    .await;
+    let admin = login_at(&app.base, "admin@essai.gouv.qc.ca", &password).await;
+    assert_eq!(admin.get("/orgs").await.status(), 200);
+    let enrolled: Option<String> = sqlx::query_scalar(
+        "SELECT totp_secret FROM persons WHERE email = 'admin@essai.gouv.qc.ca'",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert!(enrolled.is_some());
+
+    let reset = rempart(
+        url.expose(),
+        &["admin", "reset-mfa", "--email", "admin@essai.gouv.qc.ca"],
+    );
+    assert!(reset.status.success(), "{}", text(&reset.stderr));
+    assert_eq!(
+        admin.get("/orgs").await.status(),
+        303,
+        "sessions end with the reset"
+    );
+    let client = TestApp::client();
+    let r = client
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("email", "admin@essai.gouv.qc.ca"),
+            ("password", NEW_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/mfa/enrol");
+    let logged: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_entries WHERE action LIKE 'mfa.%' ORDER BY seq",
+    )
+    .fetch_all(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(logged, ["mfa.enrol", "mfa.reset"]);
+    let unknown = rempart(
+        url.expose(),
+        &["admin", "reset-mfa", "--email", "personne@nulle-part.qc.ca"],
+    );
+    assert!(!unknown.status.success());
+    assert!(text(&unknown.stderr).contains("aucun compte"));
+}
