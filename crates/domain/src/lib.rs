@@ -20,6 +20,7 @@ pub mod password;
 pub mod person;
 pub mod role;
 pub mod sod;
+pub mod token;
 pub mod validation;
 
 pub use validation::{FieldError, ValidationErrors};

@@ -142,6 +142,21 @@ pub enum AdminCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Crée un jeton d'accès personnel et l'affiche seul sur la sortie standard (pour
+    /// l'automatisation).
+    CreateToken {
+        /// Adresse courriel du titulaire du jeton.
+        #[arg(long)]
+        user: String,
+        /// read ou write.
+        #[arg(long)]
+        scope: String,
+        /// Durée de validité : 24h, 7d, 90d… (au plus 365d).
+        #[arg(long, default_value = "7d")]
+        expires_in: String,
+        #[arg(long, default_value = "ligne de commande")]
+        name: String,
+    },
     /// Retire le deuxième facteur d'une personne (appareil perdu) : elle devra l'activer de
     /// nouveau; ses sessions sont fermées.
     ResetMfa {
@@ -397,6 +412,46 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 println!("Mot de passe à usage unique, affiché une seule fois : {password}");
                 println!("À la première connexion : nouveau mot de passe, puis authentification à deux facteurs.");
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Admin(AdminCommand::CreateToken {
+            user,
+            scope,
+            expires_in,
+            name,
+        }) => {
+            let scope =
+                rempart_domain::token::TokenScope::parse("scope", &scope).map_err(|_| {
+                    Failure(format!(
+                        "portée « {scope} » inconnue (option --scope : read ou write)"
+                    ))
+                })?;
+            let lifetime = rempart_domain::token::parse_lifetime("expires-in", &expires_in)
+                .map_err(|_| Failure(format!("durée « {expires_in} » invalide (option --expires-in : de 1h à 365d, par exemple 7d)")))?;
+            let config = config(&cli.common, None)?;
+            let store = Store::open(&config.database_url, 2).await?;
+            let (person, _) = persons::credentials_by_email(&store, &user)
+                .await?
+                .ok_or_else(|| Failure(format!("aucun compte pour « {user} » (option --user)")))?;
+            let token = format!("rmp_{}", rempart_web::auth::random_token(32));
+            let mut w = store
+                .write(AuditContext::system("rempart admin create-token"))
+                .await?;
+            let expires_at = w.now().saturating_add(lifetime);
+            rempart_storage::tokens::create(
+                &mut w,
+                rempart_storage::tokens::NewToken {
+                    token: &token,
+                    person_id: person.id,
+                    person_org_id: person.org_id,
+                    name: &name,
+                    scope: scope.as_str(),
+                    expires_at,
+                },
+            )
+            .await?;
+            w.commit().await?;
+            println!("{token}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Admin(AdminCommand::ResetMfa { email }) => {

@@ -27,6 +27,7 @@ pub mod persons;
 pub mod scope;
 pub mod sessions;
 mod store;
+pub mod tokens;
 pub mod write;
 
 pub use error::StoreError;

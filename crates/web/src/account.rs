@@ -782,3 +782,80 @@ pub async fn session_revoke(
     w.commit().await?;
     Ok(Redirect::to("/profile?done=session").into_response())
 }
+
+// ---------------------------------------------------------------- personal API tokens
+
+#[derive(Debug, Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub scope: String,
+    #[serde(default)]
+    pub lifetime: String,
+}
+
+#[derive(Template)]
+#[template(path = "token_created.html")]
+struct TokenCreatedPage {
+    ctx: Ctx,
+    token: String,
+}
+
+/// A new personal API token, shown once. Only from a browser session: a token cannot mint
+/// tokens.
+pub async fn token_create(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    let mut errors = rempart_domain::ValidationErrors::default();
+    let name = errors.take(rempart_domain::validation::required_text(
+        "name", &form.name, 100,
+    ));
+    let scope = errors.take(rempart_domain::token::TokenScope::parse(
+        "scope",
+        &form.scope,
+    ));
+    let lifetime = errors.take(rempart_domain::token::parse_lifetime(
+        "lifetime",
+        &form.lifetime,
+    ));
+    let (Some(name), Some(scope), Some(lifetime)) = (name, scope, lifetime) else {
+        return Err(AppError::Invalid(errors.0));
+    };
+    let token = format!("rmp_{}", random_token(32));
+    let mut w = app.store.write(audit_context(&actor, &headers)).await?;
+    let expires_at = w.now().saturating_add(lifetime);
+    rempart_storage::tokens::create(
+        &mut w,
+        rempart_storage::tokens::NewToken {
+            token: &token,
+            person_id: actor.person.id,
+            person_org_id: actor.person.org_id,
+            name: &name,
+            scope: scope.as_str(),
+            expires_at,
+        },
+    )
+    .await?;
+    w.commit().await?;
+    let ctx = crate::ui::page_ctx(&app, &actor, "/profile").await?;
+    Ok(render(
+        StatusCode::CREATED,
+        &TokenCreatedPage { ctx, token },
+    ))
+}
+
+pub async fn token_revoke(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let mut w = app.store.write(audit_context(&actor, &headers)).await?;
+    rempart_storage::tokens::revoke(&mut w, actor.person.id, actor.person.org_id, id).await?;
+    w.commit().await?;
+    Ok(Redirect::to("/profile?done=token").into_response())
+}

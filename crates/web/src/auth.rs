@@ -111,8 +111,12 @@ pub fn temporary_password() -> String {
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub person: Person,
+    /// The session behind a browser request; for a token request, a stand-in with no CSRF
+    /// token, at the full stage.
     pub session: Session,
     pub grants: Vec<GrantScope>,
+    /// Set when the request came with a personal API token, with its scope.
+    pub token: Option<rempart_domain::token::TokenScope>,
 }
 
 impl Actor {

@@ -73,6 +73,58 @@ pub fn request_language(headers: &HeaderMap) -> Language {
         .unwrap_or_default()
 }
 
+/// The person behind a personal API token (`Authorization: Bearer …`), API routes only.
+async fn token_actor(app: &AppState, token: &str) -> Result<Actor, AppError> {
+    let now = now_micros();
+    let found = if token.len() <= 128 {
+        rempart_storage::tokens::find_active(&app.store, token, now).await?
+    } else {
+        None
+    };
+    let Some(found) = found else {
+        return Err(AppError::Unauthenticated);
+    };
+    let person = persons::get_self(&app.store, found.person_id).await?;
+    if person.disabled_at.is_some() {
+        return Err(AppError::Unauthenticated);
+    }
+    let scope = rempart_domain::token::TokenScope::parse("scope", &found.scope)
+        .unwrap_or(rempart_domain::token::TokenScope::Read);
+    let mut w = app
+        .store
+        .write(rempart_storage::AuditContext {
+            actor_id: Some(person.id),
+            actor_label: person.email.clone(),
+            source: "token".to_owned(),
+        })
+        .await?;
+    rempart_storage::tokens::record_use(&mut w, &found, person.org_id).await?;
+    w.commit().await?;
+    let grants = grants::scopes_of(&app.store, person.id).await?;
+    Ok(Actor {
+        session: rempart_storage::sessions::Session {
+            id: 0,
+            person_id: person.id,
+            csrf_token: String::new(),
+            active_org_id: None,
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now,
+            stage: "full".to_owned(),
+            pending_totp_secret: None,
+        },
+        person,
+        grants,
+        token: Some(scope),
+    })
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (kind, token) = value.split_once(' ')?;
+    kind.eq_ignore_ascii_case("bearer").then_some(token.trim())
+}
+
 async fn load_actor(app: &AppState, headers: &HeaderMap) -> Result<Option<Actor>, AppError> {
     let Some(token) = cookie_value(headers, app.config.cookie_name()) else {
         return Ok(None);
@@ -95,6 +147,7 @@ async fn load_actor(app: &AppState, headers: &HeaderMap) -> Result<Option<Actor>
         person,
         session,
         grants,
+        token: None,
     }))
 }
 
@@ -137,7 +190,13 @@ pub async fn enforce(State(app): State<AppState>, request: Request, next: Next) 
         .as_deref()
         .and_then(|p| app.policies.lookup(request.method(), p));
     let is_api = request.uri().path().starts_with("/api/");
-    let actor = match load_actor(&app, request.headers()).await {
+    // A bearer token is for the API only; a bad one is refused, never ignored.
+    let loaded = match bearer(request.headers()) {
+        Some(token) if is_api => token_actor(&app, token).await.map(Some),
+        Some(_) => Err(AppError::Unauthenticated),
+        None => load_actor(&app, request.headers()).await,
+    };
+    let actor = match loaded {
         Ok(actor) => actor,
         Err(e) => return e.into_response(),
     };
@@ -193,6 +252,11 @@ pub async fn enforce(State(app): State<AppState>, request: Request, next: Next) 
             }
         }
     };
+    // A read token reads only.
+    let decision = decision.and_then(|()| match actor.as_ref().and_then(|a| a.token) {
+        Some(scope) if !scope.allows(is_safe(request.method())) => Err(AppError::Forbidden),
+        _ => Ok(()),
+    });
     if let Err(error) = decision {
         let mut response = error.into_response();
         response.extensions_mut().insert(language);
@@ -201,8 +265,9 @@ pub async fn enforce(State(app): State<AppState>, request: Request, next: Next) 
 
     // CSRF: every state-changing request made with a session carries the session's token,
     // in the X-CSRF-Token header (API, scripts) or the `csrf` form field (pages).
+    // A token request carries no cookie, so no forged request can ride on it: no CSRF check.
     if let (Some(actor), false) = (&actor, is_safe(request.method())) {
-        if policy != Some(Policy::Public) {
+        if policy != Some(Policy::Public) && actor.token.is_none() {
             let header_token = request
                 .headers()
                 .get("x-csrf-token")

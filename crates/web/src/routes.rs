@@ -42,6 +42,12 @@ pub fn routes() -> Routes {
             SignedIn,
             post(account::session_revoke),
         )
+        .post("/profile/tokens", SignedIn, post(account::token_create))
+        .post(
+            "/profile/tokens/{id}/revoke",
+            SignedIn,
+            post(account::token_revoke),
+        )
         .post("/switch-org", SignedIn, post(ui::switch_org))
         .get("/", SignedIn, get(ui::home))
         .get("/orgs", Needs(OrgRead), get(ui::orgs_list))

@@ -1090,6 +1090,7 @@ struct ProfilePage {
     mfa_enrolled: bool,
     recovery_left: i64,
     sessions: Vec<crate::account::SessionRow>,
+    tokens: Vec<rempart_storage::tokens::TokenInfo>,
 }
 
 pub async fn profile(
@@ -1102,6 +1103,7 @@ pub async fn profile(
         Some("saved") => Some("profile-language-saved"),
         Some("password") => Some("password-changed"),
         Some("session") => Some("session-revoked"),
+        Some("token") => Some("tokens-revoked"),
         _ => None,
     };
     ctx.flash = key.map(|k| ctx.t(k));
@@ -1111,6 +1113,12 @@ pub async fn profile(
     let recovery_left =
         rempart_storage::credentials::unused_recovery_codes(&app.store, actor.person.id).await?;
     let sessions = crate::account::own_sessions(&app, &actor).await?;
+    let tokens = rempart_storage::tokens::list_for(
+        &app.store,
+        actor.person.id,
+        rempart_storage::now_micros(),
+    )
+    .await?;
     Ok(render(
         StatusCode::OK,
         &ProfilePage {
@@ -1120,6 +1128,7 @@ pub async fn profile(
             mfa_enrolled,
             recovery_left,
             sessions,
+            tokens,
         },
     ))
 }

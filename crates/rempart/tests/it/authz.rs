@@ -140,6 +140,29 @@ async fn foreign_id(app: &TestApp, path: &str) -> i64 {
         app.person_id(PRIVACY_B).await
     } else if path.starts_with("/grants/") || path.starts_with("/api/v1/grants/") {
         app.grant_id(PRIVACY_B).await
+    } else if path.starts_with("/profile/tokens/") {
+        // Another person's token.
+        let mut w = app
+            .store
+            .write(rempart_storage::AuditContext::system("test"))
+            .await
+            .unwrap();
+        let person = app.person_id(PRIVACY_B).await;
+        let id = rempart_storage::tokens::create(
+            &mut w,
+            rempart_storage::tokens::NewToken {
+                token: "rmp_foreign",
+                person_id: person,
+                person_org_id: app.org_id(BODY_B).await,
+                name: "b",
+                scope: "read",
+                expires_at: i64::MAX,
+            },
+        )
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+        id
     } else if path.starts_with("/profile/sessions/") {
         // Another person's session: the privacy officer of body B signed in first.
         sqlx::query_scalar::<_, i64>(

@@ -404,3 +404,149 @@ async fn sessions_are_listed_revoked_and_ended_by_role_removal() {
     assert_eq!(first.get("/").await.status(), 303);
     assert!(!actions(&app, "auth.sessions_revoked").await.is_empty());
 }
+
+// REQ AUTH-08
+#[tokio::test]
+async fn personal_tokens_are_scoped_expiring_revocable_and_shown_once() {
+    let app = TestApp::spawn().await;
+    let url = app.url.expose().to_owned();
+    let cli = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_rempart"))
+            .args(args)
+            .args(["--database-url", &url])
+            .output()
+            .unwrap()
+    };
+    let read = cli(&[
+        "admin",
+        "create-token",
+        "--user",
+        CSIO_A,
+        "--scope",
+        "read",
+        "--expires-in",
+        "7d",
+    ]);
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let read = String::from_utf8(read.stdout).unwrap().trim().to_owned();
+    assert!(read.starts_with("rmp_") && !read.contains(' '));
+    let bad = cli(&["admin", "create-token", "--user", CSIO_A, "--scope", "root"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("portée « root » inconnue"));
+
+    let api = |token: &str, method: reqwest::Method, path: &str| {
+        TestApp::client()
+            .request(method, format!("{}{path}", app.base))
+            .bearer_auth(token)
+            .json(&json!({"name": "Par jeton", "kind": "unit", "parent_id": 0}))
+            .send()
+    };
+    // Read: lists within the owner's scope; no writes, and no CSRF token needed.
+    let list = api(&read, Method::GET, "/api/v1/organizations")
+        .await
+        .unwrap();
+    assert_eq!(list.status(), 200);
+    assert_eq!(list.json::<Value>().await.unwrap()["total"], 4);
+    assert_eq!(
+        api(&read, Method::POST, "/api/v1/organizations")
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    // Pages are not for tokens.
+    assert_eq!(
+        api(&read, Method::GET, "/orgs").await.unwrap().status(),
+        401
+    );
+    assert_eq!(
+        api("rmp_faux", Method::GET, "/api/v1/organizations")
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+
+    // Write, created from the profile by a signed-in person, shown once.
+    let ciso = app.login(CSIO_A).await;
+    let page = ciso
+        .post_form(
+            "/profile/tokens",
+            &[
+                ("name", "pipeline"),
+                ("scope", "write"),
+                ("lifetime", "30d"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status(), 201);
+    let write = element_text(&page.text().await.unwrap(), "<code id=\"new-token\">");
+    let created = TestApp::client()
+        .post(format!("{}/api/v1/organizations", app.base))
+        .bearer_auth(&write)
+        .json(&json!({"name": "Créée par jeton", "kind": "unit", "parent_id": app.org_id(BODY_A).await}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let profile = ciso.get("/profile").await.text().await.unwrap();
+    assert!(profile.contains("pipeline"));
+    assert!(!profile.contains(&write), "a token is never shown again");
+    let invalid = ciso
+        .post_form(
+            "/profile/tokens",
+            &[("name", "x"), ("scope", "write"), ("lifetime", "999d")],
+        )
+        .await;
+    assert_eq!(invalid.status(), 422);
+
+    // Revoked, it no longer works; expired likewise.
+    let id = field_value(&profile, "action=\"/profile/tokens/");
+    let id = id.split('/').next().unwrap();
+    assert_eq!(
+        ciso.post_form(&format!("/profile/tokens/{id}/revoke"), &[])
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        api(&write, Method::GET, "/api/v1/organizations")
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    sqlx::query("UPDATE api_tokens SET expires_at = 1")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        api(&read, Method::GET, "/api/v1/organizations")
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let logged: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_entries WHERE action LIKE 'token.%' ORDER BY seq",
+    )
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    for expected in ["token.create", "token.use", "token.revoke"] {
+        assert!(
+            logged.iter().any(|a| a == expected),
+            "{expected} not logged: {logged:?}"
+        );
+    }
+    let last_used: Option<i64> =
+        sqlx::query_scalar("SELECT last_used_at FROM api_tokens ORDER BY id LIMIT 1")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    assert!(last_used.is_some());
+}
