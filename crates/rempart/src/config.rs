@@ -16,6 +16,16 @@ pub struct FileConfig {
     pub log_format: Option<String>,
     pub secure_cookies: Option<bool>,
     pub trust_forwarded_for: Option<bool>,
+    /// Roles whose holders must use a second factor, in addition to the privileged roles,
+    /// which always must.
+    pub mfa_roles: Option<Vec<String>>,
+    pub password_min_length: Option<usize>,
+    pub password_history: Option<usize>,
+    /// Password validity in days; none by default (NIST SP 800-63B advises against forced
+    /// rotation), for organizations whose directive sets one.
+    pub password_max_age_days: Option<u32>,
+    pub lockout_max_failures: Option<u32>,
+    pub lockout_minutes: Option<u32>,
     pub session_idle_minutes: Option<u64>,
     pub session_absolute_hours: Option<u64>,
 }
@@ -53,6 +63,10 @@ pub enum ConfigError {
     LogFormat(String),
     #[error("URL de base de données non prise en charge (attendu : sqlite:… ou postgres://…)")]
     DatabaseUrl,
+    #[error("rôle inconnu « {0} » dans mfa_roles")]
+    Role(String),
+    #[error("{0} hors des bornes permises ({1})")]
+    Bounds(&'static str, &'static str),
 }
 
 fn from_env(name: &str) -> Option<String> {
@@ -128,6 +142,39 @@ impl Config {
         if let Some(trust) = file_config.trust_forwarded_for {
             web.trust_forwarded_for = trust;
         }
+        if let Some(roles) = &file_config.mfa_roles {
+            for name in roles {
+                let role = rempart_domain::role::Role::parse(name)
+                    .ok_or_else(|| ConfigError::Role(name.clone()))?;
+                if !web.mfa_roles.contains(&role) {
+                    web.mfa_roles.push(role);
+                }
+            }
+        }
+        if let Some(n) = file_config.password_min_length {
+            if !(8..=64).contains(&n) {
+                return Err(ConfigError::Bounds("password_min_length", "8 à 64"));
+            }
+            web.password_policy.min_length = n;
+        }
+        if let Some(n) = file_config.password_history {
+            if n > 24 {
+                return Err(ConfigError::Bounds("password_history", "0 à 24"));
+            }
+            web.password_policy.history = n;
+        }
+        if let Some(days) = file_config.password_max_age_days {
+            web.password_policy.max_age_days = Some(days.max(1));
+        }
+        if let Some(n) = file_config.lockout_max_failures {
+            if !(3..=20).contains(&n) {
+                return Err(ConfigError::Bounds("lockout_max_failures", "3 à 20"));
+            }
+            web.lockout.max_failures = n;
+        }
+        if let Some(m) = file_config.lockout_minutes {
+            web.lockout.lock_micros = i64::from(m.clamp(1, 24 * 60)) * 60_000_000;
+        }
         if let Some(m) = file_config.session_idle_minutes {
             web.session_idle = std::time::Duration::from_secs(m.clamp(1, 24 * 60) * 60);
         }
@@ -186,5 +233,28 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("adresse d'écoute"), "{err}");
+        std::fs::write(
+            &file,
+            "mfa_roles = [\"Holder\"]\npassword_min_length = 14\npassword_max_age_days = 90\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&file), Overrides::default()).unwrap();
+        assert!(c
+            .web
+            .mfa_roles
+            .contains(&rempart_domain::role::Role::Holder));
+        assert!(c
+            .web
+            .mfa_roles
+            .contains(&rempart_domain::role::Role::PlatformAdmin));
+        assert_eq!(c.web.password_policy.min_length, 14);
+        assert_eq!(c.web.password_policy.max_age_days, Some(90));
+        std::fs::write(&file, "mfa_roles = [\"Roi\"]\n").unwrap();
+        assert!(Config::load(Some(&file), Overrides::default())
+            .unwrap_err()
+            .to_string()
+            .contains("Roi"));
+        std::fs::write(&file, "password_min_length = 4\n").unwrap();
+        assert!(Config::load(Some(&file), Overrides::default()).is_err());
     }
 }

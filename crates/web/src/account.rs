@@ -245,8 +245,14 @@ pub async fn login(
         (Some(state), true) => {
             credentials::reset_failures(&mut w, state.person.id).await?;
             w.commit().await?;
+            // A password past the validity the organization set must be changed, as a
+            // temporary one is (AUTH-02).
+            let day = |micros: i64| micros / 86_400_000_000;
+            let expired = state
+                .password_changed_at
+                .is_some_and(|at| app.config.password_policy.expired(day(at), day(now)));
             let stage = next_stage(SignInFacts {
-                must_change_password: state.person.must_change_password,
+                must_change_password: state.person.must_change_password || expired,
                 mfa_enrolled: state.totp_secret.is_some(),
                 mfa_required: mfa_required(&app, state.person.id).await?,
                 mfa_done: false,

@@ -467,6 +467,93 @@ pub async fn create_person(
         .into_response())
 }
 
+/// Loads a person the caller manages, for an administrator's action on their account.
+async fn managed_person(app: &AppState, actor: &Actor, id: i64) -> Result<Person, AppError> {
+    Ok(persons::get(
+        &app.store,
+        Scope::new(actor.person.id, Permission::PersonManage),
+        id,
+    )
+    .await?)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionsRevoked {
+    pub sessions: u64,
+}
+
+#[utoipa::path(post, path = "/api/v1/people/{id}/sessions/revoke", tag = "people",
+    responses((status = 200, body = SessionsRevoked), (status = 404, body = ErrorBody)))]
+pub async fn revoke_person_sessions(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Json<SessionsRevoked>, AppError> {
+    let person = managed_person(&app, &actor, id).await?;
+    let mut w = app.store.write(audit_context(&actor, &headers)).await?;
+    let n = rempart_storage::sessions::revoke_all_for(
+        &mut w,
+        person.id,
+        person.org_id,
+        None,
+        "administrator",
+    )
+    .await?;
+    w.commit().await?;
+    Ok(Json(SessionsRevoked { sessions: n }))
+}
+
+#[utoipa::path(post, path = "/api/v1/people/{id}/mfa/reset", tag = "people",
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn reset_person_mfa(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    let person = managed_person(&app, &actor, id).await?;
+    let mut w = app.store.write(audit_context(&actor, &headers)).await?;
+    rempart_storage::credentials::set_totp(&mut w, person.id, None).await?;
+    rempart_storage::sessions::revoke_all_for(&mut w, person.id, person.org_id, None, "mfa_reset")
+        .await?;
+    w.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasswordReset {
+    /// Shown once; the person must change it at their next login.
+    pub temporary_password: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/people/{id}/password/reset", tag = "people",
+    responses((status = 200, body = PasswordReset), (status = 404, body = ErrorBody)))]
+pub async fn reset_person_password(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Json<PasswordReset>, AppError> {
+    let person = managed_person(&app, &actor, id).await?;
+    let password = temporary_password();
+    let hash = app.hashing.hash(password.clone()).await?;
+    let mut w = app.store.write(audit_context(&actor, &headers)).await?;
+    rempart_storage::credentials::set_password(&mut w, person.id, &hash, true).await?;
+    rempart_storage::sessions::revoke_all_for(
+        &mut w,
+        person.id,
+        person.org_id,
+        None,
+        "password_reset",
+    )
+    .await?;
+    w.commit().await?;
+    Ok(Json(PasswordReset {
+        temporary_password: password,
+    }))
+}
+
 // ------------------------------------------------------------ grants
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -684,6 +771,9 @@ pub async fn me(Extension(actor): Extension<Actor>) -> Json<MeOut> {
         list_people,
         get_person,
         create_person,
+        revoke_person_sessions,
+        reset_person_mfa,
+        reset_person_password,
         list_grants,
         create_grant,
         delete_grant,

@@ -102,6 +102,21 @@ pub fn routes() -> Routes {
             Needs(PersonRead),
             get(api::get_person),
         )
+        .post(
+            "/api/v1/people/{id}/sessions/revoke",
+            Needs(PersonManage),
+            post(api::revoke_person_sessions),
+        )
+        .post(
+            "/api/v1/people/{id}/mfa/reset",
+            Needs(PersonManage),
+            post(api::reset_person_mfa),
+        )
+        .post(
+            "/api/v1/people/{id}/password/reset",
+            Needs(PersonManage),
+            post(api::reset_person_password),
+        )
         .get("/api/v1/grants", Needs(GrantRead), get(api::list_grants))
         .post(
             "/api/v1/grants",

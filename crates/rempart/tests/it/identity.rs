@@ -550,3 +550,136 @@ async fn personal_tokens_are_scoped_expiring_revocable_and_shown_once() {
             .unwrap();
     assert!(last_used.is_some());
 }
+
+// REQ AUTH-06
+// REQ AUTH-03
+#[tokio::test]
+async fn an_administrator_ends_sessions_and_resets_a_password_or_second_factor() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let user = app.login(USER_A).await;
+    let id = app.person_id(USER_A).await;
+    let revoked = admin
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/people/{id}/sessions/revoke"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(revoked.status(), 200);
+    assert_eq!(revoked.json::<Value>().await.unwrap()["sessions"], 1);
+    assert_eq!(user.get("/").await.status(), 303);
+
+    let reset = admin
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/people/{id}/password/reset"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(reset.status(), 200);
+    let temporary = reset.json::<Value>().await.unwrap()["temporary_password"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let client = TestApp::client();
+    let old = client
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("email", USER_A),
+            ("password", rempart::demo::DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), 401);
+    let fresh = client
+        .post(format!("{}/login", app.base))
+        .form(&[("email", USER_A), ("password", temporary.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fresh.headers()["location"], "/password");
+
+    // The CISO's second factor reset: they enrol again at next login.
+    let ciso = app.login(CSIO_A).await;
+    let ciso_id = app.person_id(CSIO_A).await;
+    assert_eq!(
+        admin
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/people/{ciso_id}/mfa/reset"),
+                &json!({})
+            )
+            .await
+            .status(),
+        204
+    );
+    assert_eq!(ciso.get("/").await.status(), 303);
+    let again = TestApp::client()
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("email", CSIO_A),
+            ("password", rempart::demo::DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.headers()["location"], "/mfa/enrol");
+    // Nobody resets their own way around the rules: the user cannot act on others.
+    let other = app.login(AUDITOR).await;
+    assert_eq!(
+        other
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/people/{id}/password/reset"),
+                &json!({})
+            )
+            .await
+            .status(),
+        403
+    );
+}
+
+// REQ AUTH-02
+#[tokio::test]
+async fn a_password_past_its_validity_must_be_changed() {
+    let url = rempart_storage::testing::fresh_url().await.unwrap();
+    let store = rempart_storage::Store::open(&url, 4).await.unwrap();
+    let hashing = cheap_hashing();
+    let hash =
+        rempart_web::auth::hash_with(hashing.params(), rempart::demo::DEMO_PASSWORD).unwrap();
+    rempart::demo::load(&store, &hash).await.unwrap();
+    let mut config = rempart_web::WebConfig::default();
+    config.password_policy.max_age_days = Some(90);
+    let app = TestApp::serve_with_config(store.clone(), url, hashing, config).await;
+    // Set 100 days ago.
+    sqlx::query("UPDATE persons SET password_changed_at = $1 WHERE email = $2")
+        .bind(rempart_storage::now_micros() - 100 * 86_400_000_000)
+        .bind(USER_A)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let client = TestApp::client();
+    let r = client
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("email", USER_A),
+            ("password", rempart::demo::DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/password");
+    // Another account, never changed since the demo loaded (no date): not expired.
+    let other = TestApp::client()
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("email", AUDITOR),
+            ("password", rempart::demo::DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.headers()["location"], "/");
+}

@@ -46,9 +46,28 @@ impl TestApp {
         hashing: PasswordHashing,
         routes: Routes,
     ) -> TestApp {
+        Self::serve_full(store, url, hashing, routes, WebConfig::default()).await
+    }
+
+    pub async fn serve_with_config(
+        store: Store,
+        url: DatabaseUrl,
+        hashing: PasswordHashing,
+        config: WebConfig,
+    ) -> TestApp {
+        Self::serve_full(store, url, hashing, rempart_web::routes::routes(), config).await
+    }
+
+    pub async fn serve_full(
+        store: Store,
+        url: DatabaseUrl,
+        hashing: PasswordHashing,
+        routes: Routes,
+        config: WebConfig,
+    ) -> TestApp {
         let state = AppState {
             store: store.clone(),
-            config: Arc::new(WebConfig::default()),
+            config: Arc::new(config),
             hashing,
             metrics: Arc::new(Metrics::new()),
             policies: Arc::default(),
