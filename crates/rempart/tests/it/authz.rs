@@ -378,3 +378,95 @@ async fn state_changes_without_the_csrf_token_are_refused() {
     assert_eq!(body["code"], "csrf");
     assert_eq!(snapshot(&app).await, before);
 }
+
+/// Ancestors of every organization, itself first, as the domain's rules take them.
+async fn ancestors(app: &TestApp) -> Vec<(i64, Vec<rempart_domain::org::OrgId>)> {
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM organizations ORDER BY id")
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap();
+    let mut out = Vec::new();
+    for id in ids {
+        let mut conn = app.store.pool().acquire().await.unwrap();
+        let path = rempart_storage::orgs::ancestors(&mut conn, id)
+            .await
+            .unwrap();
+        out.push((id, path));
+    }
+    out
+}
+
+// REQ AUTHZ-01
+#[tokio::test]
+async fn every_role_reaches_exactly_the_organizations_the_rules_give_it() {
+    use rempart_domain::authz::{allows, Permission};
+    let app = TestApp::spawn().await;
+    let orgs = ancestors(&app).await;
+    let people: Vec<(i64, i64)> = sqlx::query_as("SELECT id, org_id FROM persons ORDER BY id")
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap();
+    let mut checked = 0;
+    for account in ACCOUNTS {
+        let session = app.login(account.email).await;
+        let grants = rempart_storage::grants::scopes_of(&app.store, session.person_id)
+            .await
+            .unwrap();
+        // Each organization of the network: own, parent, child, sibling, other branch.
+        for (org, path) in &orgs {
+            for (method, route, permission) in [
+                (
+                    Method::GET,
+                    "/api/v1/organizations/{id}",
+                    Permission::OrgRead,
+                ),
+                (Method::GET, "/orgs/{id}", Permission::OrgRead),
+                (
+                    Method::PATCH,
+                    "/api/v1/organizations/{id}",
+                    Permission::OrgManage,
+                ),
+            ] {
+                let expected = allows(&grants, permission, path);
+                let path_str = route.replace("{id}", &org.to_string());
+                let response = send(
+                    &session.client,
+                    &app.base,
+                    &session.csrf,
+                    &method,
+                    &path_str,
+                )
+                .await;
+                let status = response.status().as_u16();
+                let allowed = status == 200;
+                assert_eq!(
+                    allowed, expected,
+                    "{:?} {method} {path_str}: {status}",
+                    account.role
+                );
+                if !allowed {
+                    assert!(
+                        status == 403 || status == 404,
+                        "{:?} {method} {path_str}: {status}",
+                        account.role
+                    );
+                }
+                checked += 1;
+            }
+        }
+        // Each person, through the organization they belong to.
+        for (person, org) in &people {
+            let path = &orgs.iter().find(|(id, _)| id == org).unwrap().1;
+            let expected = allows(&grants, Permission::PersonRead, path);
+            let response = session.get(&format!("/api/v1/people/{person}")).await;
+            assert_eq!(
+                response.status() == 200,
+                expected,
+                "{:?} person {person}",
+                account.role
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 400, "{checked}");
+}
