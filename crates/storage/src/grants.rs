@@ -314,3 +314,43 @@ pub async fn revoke(wtx: &mut WriteTx, scope: Scope, id: i64) -> Result<Grant> {
     .await?;
     Ok(grant)
 }
+
+/// For each (person, organization) of `grants`, the incompatible pairs among every role the
+/// person holds there (AUTHZ-02), read in one query.
+pub async fn conflicts(
+    store: &Store,
+    rules: &rempart_domain::sod::IncompatibleRoles,
+    grants: &[Grant],
+) -> Result<std::collections::HashMap<(i64, i64), Vec<(Role, Role)>>> {
+    let mut people: Vec<i64> = grants.iter().map(|g| g.person_id).collect();
+    people.sort_unstable();
+    people.dedup();
+    let mut held: std::collections::HashMap<(i64, i64), Vec<Role>> =
+        std::collections::HashMap::new();
+    if !people.is_empty() {
+        // Typed integers, written as literals.
+        let list = people
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = sqlx::query(&format!(
+            "SELECT person_id, org_id, role FROM role_grants WHERE person_id IN ({list})"
+        ))
+        .fetch_all(&store.pool)
+        .await?;
+        for row in rows {
+            let role: String = row.try_get("role")?;
+            if let Some(role) = Role::parse(&role) {
+                held.entry((row.try_get("person_id")?, row.try_get("org_id")?))
+                    .or_default()
+                    .push(role);
+            }
+        }
+    }
+    Ok(held
+        .into_iter()
+        .map(|(key, roles)| (key, rules.conflicts(&roles)))
+        .filter(|(_, c)| !c.is_empty())
+        .collect())
+}

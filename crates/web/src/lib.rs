@@ -48,6 +48,8 @@ pub struct WebConfig {
     pub mfa_roles: Vec<rempart_domain::role::Role>,
     pub password_policy: rempart_domain::password::PasswordPolicy,
     pub lockout: rempart_domain::lockout::LockoutPolicy,
+    /// Roles one person should not hold in one organization (AUTHZ-02), flagged on grants.
+    pub incompatible_roles: rempart_domain::sod::IncompatibleRoles,
 }
 
 impl Default for WebConfig {
@@ -65,6 +67,7 @@ impl Default for WebConfig {
                 .collect(),
             password_policy: rempart_domain::password::PasswordPolicy::default(),
             lockout: rempart_domain::lockout::LockoutPolicy::default(),
+            incompatible_roles: rempart_domain::sod::IncompatibleRoles::default(),
         }
     }
 }

@@ -806,11 +806,17 @@ pub async fn people_create(
 
 // ---------------------------------------------------------------- grants
 
+/// A grant and the roles it is incompatible with in its organization, as message keys.
+pub struct GrantRow {
+    pub grant: Grant,
+    pub conflicts: Vec<String>,
+}
+
 #[derive(Template)]
 #[template(path = "grants.html")]
 struct GrantsPage {
     ctx: Ctx,
-    grants: Vec<Grant>,
+    grants: Vec<GrantRow>,
     pager: Pager,
     can_manage: bool,
     people: Vec<(i64, String)>,
@@ -863,11 +869,39 @@ async fn grants_page(
         .map(|r| (r.as_str(), r.label_key()))
         .collect();
     let pager = pager(ctx.lang, &page, "/grants", "");
+    let found = grants::conflicts(&app.store, &app.config.incompatible_roles, &page.items).await?;
+    let rows = page
+        .items
+        .into_iter()
+        .map(|g| {
+            let conflicts = found
+                .get(&(g.person_id, g.org_id))
+                .map(|pairs| {
+                    pairs
+                        .iter()
+                        .filter_map(|(a, b)| {
+                            if *a == g.role {
+                                Some(b.label_key())
+                            } else if *b == g.role {
+                                Some(a.label_key())
+                            } else {
+                                None
+                            }
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            GrantRow {
+                grant: g,
+                conflicts,
+            }
+        })
+        .collect();
     Ok(render(
         status,
         &GrantsPage {
             ctx,
-            grants: page.items,
+            grants: rows,
             pager,
             can_manage,
             people,

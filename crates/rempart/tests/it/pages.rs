@@ -438,3 +438,28 @@ async fn logout_ends_the_session_in_the_database() {
     .unwrap();
     assert_eq!(sources, ["127.0.0.1", "127.0.0.1", "127.0.0.1"]);
 }
+
+// REQ AUTHZ-02
+#[tokio::test]
+async fn incompatible_roles_held_by_one_person_are_flagged() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let auditor = app.person_id(AUDITOR).await.to_string();
+    let root = app.org_id("cgcd-demo").await.to_string();
+    let before = admin.get("/grants").await.text().await.unwrap();
+    assert!(!before.contains("Incompatible avec le rôle"));
+    let granted = admin
+        .post_form(
+            "/grants",
+            &[("person_id", &auditor), ("org_id", &root), ("role", "Ciso")],
+        )
+        .await;
+    assert_eq!(granted.status(), 303);
+    let page = admin.get("/grants").await.text().await.unwrap();
+    assert_eq!(
+        page.matches("Incompatible avec le rôle").count(),
+        2,
+        "both grants are flagged"
+    );
+    assert!(page.contains("⚠ Incompatible avec le rôle : Responsable de l&#39;audit interne"));
+}

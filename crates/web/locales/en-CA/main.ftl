@@ -203,3 +203,5 @@ tokens-revoked = Token revoked.
 tokens-created-title = Your new token
 tokens-created-help = Copy it now: it will not be shown again. Keep it as you would a password.
 error-lifetime = The lifetime must be from 1 hour to 365 days, such as 7d or 24h.
+sod-title = Separation of duties
+sod-conflict = Incompatible with the role:

@@ -203,3 +203,5 @@ tokens-revoked = Jeton révoqué.
 tokens-created-title = Votre nouveau jeton
 tokens-created-help = Copiez-le maintenant : il ne sera plus affiché. Conservez-le comme un mot de passe.
 error-lifetime = La durée doit être de 1 heure à 365 jours, par exemple 7d ou 24h.
+sod-title = Séparation des tâches
+sod-conflict = Incompatible avec le rôle :
