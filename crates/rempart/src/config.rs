@@ -26,6 +26,8 @@ pub struct FileConfig {
     pub password_max_age_days: Option<u32>,
     pub lockout_max_failures: Option<u32>,
     pub lockout_minutes: Option<u32>,
+    /// Requests a minute from one address to the routes open without signing in.
+    pub public_requests_per_minute: Option<u32>,
     pub session_idle_minutes: Option<u64>,
     pub session_absolute_hours: Option<u64>,
 }
@@ -171,6 +173,9 @@ impl Config {
                 return Err(ConfigError::Bounds("lockout_max_failures", "3 à 20"));
             }
             web.lockout.max_failures = n;
+        }
+        if let Some(n) = file_config.public_requests_per_minute {
+            web.public_rate = rempart_web::ratelimit::PublicRateLimit::new(n.max(10));
         }
         if let Some(m) = file_config.lockout_minutes {
             web.lockout.lock_micros = i64::from(m.clamp(1, 24 * 60)) * 60_000_000;

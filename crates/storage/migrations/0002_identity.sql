@@ -17,7 +17,7 @@ CREATE TABLE password_history (
 );
 CREATE INDEX password_history_person ON password_history (person_id, created_at);
 
--- Single-use recovery codes, stored as SHA-256 (they are random, 80 bits: no need to stretch).
+-- Single-use recovery codes, stored as SHA-256 (they are random, 120 bits: no need to stretch).
 CREATE TABLE recovery_codes (
     id {id},
     person_id BIGINT NOT NULL REFERENCES persons (id) DEFERRABLE INITIALLY IMMEDIATE,

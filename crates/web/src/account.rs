@@ -243,7 +243,12 @@ pub async fn login(
         .await?;
     match (&state, password_ok && !locked) {
         (Some(state), true) => {
-            credentials::reset_failures(&mut w, state.person.id).await?;
+            // The failure count is reset only once every step is done: a second factor
+            // guessed after the right password counts toward the same lockout.
+            let mfa_owed = state.totp_secret.is_some();
+            if !mfa_owed {
+                credentials::reset_failures(&mut w, state.person.id).await?;
+            }
             w.commit().await?;
             // A password past the validity the organization set must be changed, as a
             // temporary one is (AUTH-02).
@@ -519,12 +524,13 @@ pub async fn mfa_verify(
             .await?;
         }
     }
-    if !accepted && code.chars().filter(char::is_ascii_alphanumeric).count() == 10 {
+    if !accepted && code.chars().filter(char::is_ascii_alphanumeric).count() == 24 {
         accepted =
             credentials::use_recovery_code(&mut w, person.id, &mfa::recovery_hash(&code)).await?;
         how = "recovery_code";
     }
     if accepted {
+        credentials::reset_failures(&mut w, person.id).await?;
         w.audit(Change {
             org_id: Some(person.org_id),
             action: "auth.mfa_success",
@@ -547,6 +553,12 @@ pub async fn mfa_verify(
         .lockout
         .after_failure(failures, locked_until, w.now());
     credentials::record_failure(&mut w, person, after.failures, after.locked_until, false).await?;
+    credentials::throttle_failure(
+        &mut w,
+        &source_of(&headers),
+        app.config.lockout.window_micros,
+    )
+    .await?;
     w.audit(Change {
         org_id: Some(person.org_id),
         action: "auth.mfa_failed",
@@ -704,8 +716,9 @@ pub async fn enrol_confirm(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("/")
         .to_owned();
-    let mut ctx = Ctx::anonymous(actor.language());
-    ctx.user_name = Some(actor.person.name.clone());
+    // The page belongs to the new session, whose token this request does not hold: no banner
+    // form (logout) that would post a stale token.
+    let ctx = Ctx::anonymous(actor.language());
     let mut page = render(
         StatusCode::OK,
         &RecoveryPage {

@@ -40,6 +40,8 @@ pub enum AppError {
     BadRequest(String),
     #[error("payload too large")]
     TooLarge,
+    #[error("too many requests")]
+    TooManyRequests,
     #[error("unsupported media type")]
     UnsupportedMedia,
     #[error("internal error {0}")]
@@ -56,6 +58,7 @@ impl AppError {
             AppError::Invalid(_) | AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) | AppError::Stale => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::UnsupportedMedia => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -75,6 +78,7 @@ impl AppError {
             AppError::Stale => "stale",
             AppError::BadRequest(_) => "bad_request",
             AppError::TooLarge => "too_large",
+            AppError::TooManyRequests => "too_many_requests",
             AppError::UnsupportedMedia => "unsupported_media_type",
             AppError::Internal(_) => "internal",
         }
@@ -99,6 +103,7 @@ impl AppError {
                 t_args(language, "error-body", &[("detail", detail.clone().into())])
             }
             AppError::TooLarge => t(language, "error-too-large"),
+            AppError::TooManyRequests => t(language, "error-too-many-requests"),
             AppError::UnsupportedMedia => t(language, "error-unsupported-media"),
             AppError::Internal(incident) => t_args(
                 language,

@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod mfa;
 pub mod middleware;
 pub mod policy;
+pub mod ratelimit;
 pub mod routes;
 pub mod time;
 pub mod ui;
@@ -50,6 +51,8 @@ pub struct WebConfig {
     pub lockout: rempart_domain::lockout::LockoutPolicy,
     /// Roles one person should not hold in one organization (AUTHZ-02), flagged on grants.
     pub incompatible_roles: rempart_domain::sod::IncompatibleRoles,
+    /// Requests a minute from one address to the routes open without signing in.
+    pub public_rate: ratelimit::PublicRateLimit,
 }
 
 impl Default for WebConfig {
@@ -68,6 +71,10 @@ impl Default for WebConfig {
             password_policy: rempart_domain::password::PasswordPolicy::default(),
             lockout: rempart_domain::lockout::LockoutPolicy::default(),
             incompatible_roles: rempart_domain::sod::IncompatibleRoles::default(),
+            // Ten a second from one address: room for a ministry's staff signing in at nine
+            // through one gateway, none for a script hammering the login form (which the
+            // per-account lockout and per-source throttle bound besides).
+            public_rate: ratelimit::PublicRateLimit::new(600),
         }
     }
 }

@@ -214,6 +214,15 @@ pub async fn enforce(State(app): State<AppState>, request: Request, next: Next) 
     let decision = match (policy, &actor) {
         // Deny by default: a route nobody declared a policy for does not run.
         (None, _) => Err(AppError::Forbidden),
+        // Routes open to anyone are limited per address for anyone not signed in.
+        (Some(Policy::Public), None)
+            if !app
+                .config
+                .public_rate
+                .allow(&client, now_micros() / 1_000_000) =>
+        {
+            Err(AppError::TooManyRequests)
+        }
         (Some(Policy::Public), _) => Ok(()),
         (Some(_), None) => {
             if !is_api && is_safe(request.method()) {

@@ -650,8 +650,13 @@ async fn a_password_past_its_validity_must_be_changed() {
     let hash =
         rempart_web::auth::hash_with(hashing.params(), rempart::demo::DEMO_PASSWORD).unwrap();
     rempart::demo::load(&store, &hash).await.unwrap();
-    let mut config = rempart_web::WebConfig::default();
-    config.password_policy.max_age_days = Some(90);
+    let config = rempart_web::WebConfig {
+        password_policy: rempart_domain::password::PasswordPolicy {
+            max_age_days: Some(90),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
     let app = TestApp::serve_with_config(store.clone(), url, hashing, config).await;
     // Set 100 days ago.
     sqlx::query("UPDATE persons SET password_changed_at = $1 WHERE email = $2")
@@ -682,4 +687,39 @@ async fn a_password_past_its_validity_must_be_changed() {
         .await
         .unwrap();
     assert_eq!(other.headers()["location"], "/");
+}
+
+// REQ AUTH-05
+// REQ AUTH-04
+#[tokio::test]
+async fn guessing_the_second_factor_after_the_right_password_locks_the_account() {
+    let app = TestApp::spawn().await;
+    // Enrol, then sign out.
+    let enrolled = app.login(CSIO_A).await;
+    assert_eq!(enrolled.post_form("/logout", &[]).await.status(), 303);
+    for attempt in 0..5 {
+        let client = TestApp::client();
+        let r = post_login(&app.base, &client, CSIO_A, rempart::demo::DEMO_PASSWORD).await;
+        assert_eq!(r.headers()["location"], "/mfa", "attempt {attempt}");
+        let page = client
+            .get(format!("{}/mfa", app.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = field_value(&page, "name=\"csrf\" value=\"");
+        client
+            .post(format!("{}/mfa", app.base))
+            .form(&[("csrf", csrf.as_str()), ("code", "000000")])
+            .send()
+            .await
+            .unwrap();
+    }
+    // Locked now: the right password gets the failure answer.
+    let client = TestApp::client();
+    let r = post_login(&app.base, &client, CSIO_A, rempart::demo::DEMO_PASSWORD).await;
+    assert_eq!(r.status(), 401);
+    assert_eq!(actions(&app, "auth.lockout").await.len(), 1);
 }

@@ -463,3 +463,64 @@ async fn incompatible_roles_held_by_one_person_are_flagged() {
     );
     assert!(page.contains("⚠ Incompatible avec le rôle : Responsable de l&#39;audit interne"));
 }
+
+// REQ AUTH-05
+#[tokio::test]
+async fn routes_open_to_anyone_are_rate_limited_per_address() {
+    let url = rempart_storage::testing::fresh_url().await.unwrap();
+    let store = rempart_storage::Store::open(&url, 4).await.unwrap();
+    let config = rempart_web::WebConfig {
+        public_rate: rempart_web::ratelimit::PublicRateLimit::new(10),
+        ..Default::default()
+    };
+    let app = TestApp::serve_with_config(store, url, cheap_hashing(), config).await;
+    let client = TestApp::client();
+    for _ in 0..10 {
+        assert_eq!(
+            client
+                .get(format!("{}/healthz", app.base))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+    }
+    let limited = client
+        .get(format!("{}/api/v1/openapi.json", app.base))
+        .send()
+        .await
+        .unwrap();
+    // Unless the minute turned during the loop, the eleventh request is refused.
+    if limited.status() != 200 {
+        assert_eq!(limited.status(), 429);
+        let body: Value = limited.json().await.unwrap();
+        assert_eq!(body["code"], "too_many_requests");
+        assert_eq!(
+            client
+                .get(format!("{}/login", app.base))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            429
+        );
+    } else {
+        for _ in 0..10 {
+            client
+                .get(format!("{}/healthz", app.base))
+                .send()
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            client
+                .get(format!("{}/login", app.base))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            429
+        );
+    }
+}

@@ -205,3 +205,4 @@ tokens-created-help = Copy it now: it will not be shown again. Keep it as you wo
 error-lifetime = The lifetime must be from 1 hour to 365 days, such as 7d or 24h.
 sod-title = Separation of duties
 sod-conflict = Incompatible with the role:
+error-too-many-requests = Too many requests from this place. Try again in a minute.

@@ -205,3 +205,4 @@ tokens-created-help = Copiez-le maintenant : il ne sera plus affiché. Conservez
 error-lifetime = La durée doit être de 1 heure à 365 jours, par exemple 7d ou 24h.
 sod-title = Séparation des tâches
 sod-conflict = Incompatible avec le rôle :
+error-too-many-requests = Trop de requêtes depuis cet endroit. Réessayez dans une minute.

@@ -1,0 +1,54 @@
+//! A fixed-window limit on requests from one address to the routes anyone may call without
+//! signing in (login, health, the API contract): a flood from one place slows no one else.
+//! In memory, per process: behind a load balancer each instance enforces its own share.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+#[derive(Debug, Clone)]
+pub struct PublicRateLimit {
+    pub per_minute: u32,
+    windows: Arc<Mutex<HashMap<String, (i64, u32)>>>,
+}
+
+impl PublicRateLimit {
+    pub fn new(per_minute: u32) -> Self {
+        Self {
+            per_minute,
+            windows: Arc::default(),
+        }
+    }
+
+    /// Counts a request from `client` at `now_secs`; false once the minute's share is spent.
+    pub fn allow(&self, client: &str, now_secs: i64) -> bool {
+        let minute = now_secs / 60;
+        let Ok(mut windows) = self.windows.lock() else {
+            // A poisoned lock only means another request panicked mid-update; refusing
+            // everyone would turn that into an outage, so let the request through.
+            return true;
+        };
+        if windows.len() > 100_000 {
+            windows.retain(|_, (m, _)| *m == minute);
+        }
+        let entry = windows.entry(client.to_owned()).or_insert((minute, 0));
+        if entry.0 != minute {
+            *entry = (minute, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+        entry.1 <= self.per_minute
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_address_has_its_share_per_minute() {
+        let limit = PublicRateLimit::new(3);
+        assert!((0..3).all(|_| limit.allow("a", 60)));
+        assert!(!limit.allow("a", 61));
+        assert!(limit.allow("b", 61));
+        assert!(limit.allow("a", 120));
+    }
+}
