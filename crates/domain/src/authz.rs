@@ -237,6 +237,23 @@ pub fn check_grant(
     Ok(())
 }
 
+/// Whether a person holding `actor_roles` may reset or disable the account of a person holding
+/// `target_roles`: never an account more privileged than theirs, so that an organization's
+/// CISO cannot take over a platform administrator's or the government CISO's account. (The
+/// caller also refuses one's own account.)
+pub fn may_administer(actor_roles: &[Role], target_roles: &[Role]) -> bool {
+    let has = |roles: &[Role], r: Role| roles.contains(&r);
+    if has(target_roles, Role::PlatformAdmin) && !has(actor_roles, Role::PlatformAdmin) {
+        return false;
+    }
+    if has(target_roles, Role::GovernmentCiso)
+        && !(has(actor_roles, Role::PlatformAdmin) || has(actor_roles, Role::GovernmentCiso))
+    {
+        return false;
+    }
+    true
+}
+
 #[cfg(test)]
 mod grant_tests {
     use super::*;
@@ -265,5 +282,15 @@ mod grant_tests {
             check_grant(Some(&[Role::Ciso]), Role::Holder, &[Role::User]),
             Ok(())
         );
+        assert!(!may_administer(&[Role::Ciso], &[Role::PlatformAdmin]));
+        assert!(!may_administer(
+            &[Role::DelegatedCiso],
+            &[Role::GovernmentCiso]
+        ));
+        assert!(may_administer(
+            &[Role::GovernmentCiso],
+            &[Role::GovernmentCiso, Role::Auditor]
+        ));
+        assert!(may_administer(&[Role::Ciso], &[Role::User, Role::Holder]));
     }
 }

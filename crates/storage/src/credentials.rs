@@ -54,6 +54,26 @@ pub async fn totp_secret(store: &Store, person_id: i64) -> Result<Option<String>
         .flatten())
 }
 
+/// The failure count and lock of an account, read inside the transaction that will write them
+/// back, with the row locked: concurrent guesses queue instead of each counting from the same
+/// number.
+pub async fn failure_state(wtx: &mut WriteTx, person_id: i64) -> Result<(u32, Option<i64>)> {
+    let sql = format!(
+        "SELECT failed_logins, locked_until FROM persons WHERE id = $1{}",
+        crate::dialect::for_update(wtx.engine())
+    );
+    let row = sqlx::query(&sql)
+        .bind(person_id)
+        .fetch_optional(wtx.conn())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let failed: i64 = row.try_get("failed_logins")?;
+    Ok((
+        u32::try_from(failed).unwrap_or(u32::MAX),
+        row.try_get("locked_until")?,
+    ))
+}
+
 /// Records a failed login on a known account, and its lockout when the domain says so.
 pub async fn record_failure(
     wtx: &mut WriteTx,

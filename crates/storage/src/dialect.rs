@@ -27,6 +27,15 @@ pub fn write_lock_statement(engine: Engine) -> Option<&'static str> {
     }
 }
 
+/// What ends a SELECT that reads a row the transaction will write back: PostgreSQL locks it
+/// so that concurrent transactions queue; SQLite's write transaction already excludes them.
+pub fn for_update(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => "",
+        Engine::Postgres => " FOR UPDATE",
+    }
+}
+
 /// Case-insensitive substring match on a text column.
 pub fn contains_ci(engine: Engine, column: &str, placeholder: &str) -> String {
     match engine {

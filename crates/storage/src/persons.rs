@@ -292,3 +292,29 @@ pub async fn set_language(wtx: &mut WriteTx, person_id: i64, language: Language)
     .await?;
     Ok(())
 }
+
+/// Disables (or enables again) an account: a disabled account cannot sign in and its sessions
+/// and tokens stop working at the next request.
+pub async fn set_disabled(wtx: &mut WriteTx, person: &Person, disabled: bool) -> Result<()> {
+    let at = disabled.then(|| wtx.now());
+    sqlx::query("UPDATE persons SET disabled_at = $1, updated_at = $2 WHERE id = $3")
+        .bind(at)
+        .bind(wtx.now())
+        .bind(person.id)
+        .execute(wtx.conn())
+        .await?;
+    wtx.audit(Change {
+        org_id: Some(person.org_id),
+        action: if disabled {
+            "person.disable"
+        } else {
+            "person.enable"
+        },
+        entity_type: "person",
+        entity_id: person.id.to_string(),
+        before: Some(serde_json::json!({ "disabled": person.disabled_at.is_some() })),
+        after: Some(serde_json::json!({ "disabled": disabled })),
+    })
+    .await?;
+    Ok(())
+}

@@ -189,14 +189,27 @@ pub async fn revoke_all_for(
     .bind(except.unwrap_or(-1))
     .execute(wtx.conn())
     .await?;
-    if done.rows_affected() > 0 {
+    // Personal API tokens are credentials of the same person: whatever ends their sessions
+    // (a password changed or reset, a second factor reset, a lock, an administrator) ends them.
+    let tokens = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE person_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(wtx.now())
+    .bind(person_id)
+    .execute(wtx.conn())
+    .await?;
+    if done.rows_affected() > 0 || tokens.rows_affected() > 0 {
         wtx.audit(Change {
             org_id: Some(person_org_id),
             action: "auth.sessions_revoked",
             entity_type: "person",
             entity_id: person_id.to_string(),
             before: None,
-            after: Some(serde_json::json!({ "sessions": done.rows_affected(), "reason": reason })),
+            after: Some(serde_json::json!({
+                "sessions": done.rows_affected(),
+                "tokens": tokens.rows_affected(),
+                "reason": reason,
+            })),
         })
         .await?;
     }

@@ -41,6 +41,7 @@ pub struct Change<'a> {
 
 pub struct WriteTx {
     pub(crate) tx: Transaction<'static, Any>,
+    engine: crate::Engine,
     /// Held until the transaction ends (SQLite only); declared after `tx` so that the
     /// transaction is dropped, and rolled back, before the next writer may start.
     _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
@@ -61,6 +62,7 @@ impl Store {
         }
         Ok(WriteTx {
             tx,
+            engine: self.engine(),
             _gate: gate,
             ctx,
             at_micros: now_micros(),
@@ -71,6 +73,10 @@ impl Store {
 impl WriteTx {
     pub fn conn(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
+    }
+
+    pub fn engine(&self) -> crate::Engine {
+        self.engine
     }
 
     pub fn now(&self) -> i64 {

@@ -273,13 +273,17 @@ pub async fn login(
             .await
         }
         (Some(state), false) => {
+            // Read again with the row locked: concurrent guesses count one by one.
+            let (failures, locked_until) =
+                credentials::failure_state(&mut w, state.person.id).await?;
+            let locked = policy.is_locked(locked_until, now);
             let after = if locked {
                 rempart_domain::lockout::AfterFailure {
-                    failures: state.failed_logins,
-                    locked_until: state.locked_until,
+                    failures,
+                    locked_until,
                 }
             } else {
-                policy.after_failure(state.failed_logins, state.locked_until, now)
+                policy.after_failure(failures, locked_until, now)
             };
             credentials::record_failure(
                 &mut w,
@@ -544,10 +548,7 @@ pub async fn mfa_verify(
         return advance(&app, &actor, &headers, true).await;
     }
     // A wrong code counts toward the account's lockout, as a wrong password does.
-    let state = credentials::login_state(&app.store, &person.email).await?;
-    let (failures, locked_until) = state
-        .map(|s| (s.failed_logins, s.locked_until))
-        .unwrap_or((0, None));
+    let (failures, locked_until) = credentials::failure_state(&mut w, person.id).await?;
     let after = app
         .config
         .lockout

@@ -62,6 +62,7 @@ pub struct PersonOut {
     pub name: String,
     pub language: String,
     pub must_change_password: bool,
+    pub disabled: bool,
     pub created_at: String,
 }
 
@@ -74,6 +75,7 @@ impl From<Person> for PersonOut {
             name: p.name,
             language: p.language.code().to_owned(),
             must_change_password: p.must_change_password,
+            disabled: p.disabled_at.is_some(),
             created_at: crate::time::iso(p.created_at),
         }
     }
@@ -468,13 +470,31 @@ pub async fn create_person(
 }
 
 /// Loads a person the caller manages, for an administrator's action on their account.
+/// Never one's own account (a stolen session or token must not reset its owner's password
+/// or second factor), never one more privileged than the caller's.
 async fn managed_person(app: &AppState, actor: &Actor, id: i64) -> Result<Person, AppError> {
-    Ok(persons::get(
+    let person = persons::get(
         &app.store,
         Scope::new(actor.person.id, Permission::PersonManage),
         id,
     )
-    .await?)
+    .await?;
+    if person.id == actor.person.id {
+        return Err(AppError::Invalid(vec![rempart_domain::FieldError::new(
+            "id",
+            "error-self-administer",
+        )]));
+    }
+    let target_roles: Vec<_> = grants::scopes_of(&app.store, person.id)
+        .await?
+        .into_iter()
+        .map(|g| g.role)
+        .collect();
+    let actor_roles: Vec<_> = actor.grants.iter().map(|g| g.role).collect();
+    if !rempart_domain::authz::may_administer(&actor_roles, &target_roles) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(person)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -519,6 +539,47 @@ pub async fn reset_person_mfa(
         .await?;
     w.commit().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountState {
+    /// `true` disables the account (its sessions end); `false` enables it again.
+    pub disabled: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/people/{id}/disabled", request_body = AccountState, tag = "people",
+    responses((status = 200, body = PersonOut), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_person_disabled(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(input): Json<AccountState>,
+) -> Result<Json<PersonOut>, AppError> {
+    let person = managed_person(&app, &actor, id).await?;
+    let mut w = app.store.write(audit_context(&actor, &headers)).await?;
+    persons::set_disabled(&mut w, &person, input.disabled).await?;
+    if input.disabled {
+        rempart_storage::sessions::revoke_all_for(
+            &mut w,
+            person.id,
+            person.org_id,
+            None,
+            "account_disabled",
+        )
+        .await?;
+    }
+    w.commit().await?;
+    Ok(Json(
+        persons::get(
+            &app.store,
+            Scope::new(actor.person.id, Permission::PersonRead),
+            id,
+        )
+        .await?
+        .into(),
+    ))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -774,6 +835,7 @@ pub async fn me(Extension(actor): Extension<Actor>) -> Json<MeOut> {
         revoke_person_sessions,
         reset_person_mfa,
         reset_person_password,
+        set_person_disabled,
         list_grants,
         create_grant,
         delete_grant,

@@ -85,7 +85,12 @@ async fn token_actor(app: &AppState, token: &str) -> Result<Actor, AppError> {
         return Err(AppError::Unauthenticated);
     };
     let person = persons::get_self(&app.store, found.person_id).await?;
-    if person.disabled_at.is_some() {
+    // A token works only for an account in good standing: not disabled, not owing a new
+    // password, not locked.
+    let locked = rempart_storage::credentials::login_state(&app.store, &person.email)
+        .await?
+        .is_some_and(|s| app.config.lockout.is_locked(s.locked_until, now));
+    if person.disabled_at.is_some() || person.must_change_password || locked {
         return Err(AppError::Unauthenticated);
     }
     let scope = rempart_domain::token::TokenScope::parse("scope", &found.scope)

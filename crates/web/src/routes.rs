@@ -117,6 +117,11 @@ pub fn routes() -> Routes {
             Needs(PersonManage),
             post(api::reset_person_password),
         )
+        .post(
+            "/api/v1/people/{id}/disabled",
+            Needs(PersonManage),
+            post(api::set_person_disabled),
+        )
         .get("/api/v1/grants", Needs(GrantRead), get(api::list_grants))
         .post(
             "/api/v1/grants",

@@ -220,6 +220,11 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
                 let own = app.org_id(BODY_A).await.to_string();
                 ciso_a.post_form(&path, &[("parent_id", &own)]).await
             }
+            (&Method::POST, p) if p.starts_with("/api/") => {
+                ciso_a
+                    .send_json(Method::POST, &path, &json!({"disabled": true}))
+                    .await
+            }
             (&Method::POST, _) => ciso_a.post_form(&path, &[]).await,
             (&Method::PATCH, _) => {
                 ciso_a

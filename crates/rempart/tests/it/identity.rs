@@ -495,6 +495,10 @@ async fn personal_tokens_are_scoped_expiring_revocable_and_shown_once() {
     assert_eq!(created.status(), 201);
     let profile = ciso.get("/profile").await.text().await.unwrap();
     assert!(profile.contains("pipeline"));
+    assert!(
+        profile.contains("<title>Profil — Rempart</title>"),
+        "nothing but the title in <title>"
+    );
     assert!(!profile.contains(&write), "a token is never shown again");
     let invalid = ciso
         .post_form(
@@ -549,6 +553,35 @@ async fn personal_tokens_are_scoped_expiring_revocable_and_shown_once() {
             .await
             .unwrap();
     assert!(last_used.is_some());
+
+    // A password change ends the person's tokens with their other sessions.
+    let other = cli(&["admin", "create-token", "--user", CSIO_A, "--scope", "read"]);
+    let other = String::from_utf8(other.stdout).unwrap().trim().to_owned();
+    assert_eq!(
+        api(&other, Method::GET, "/api/v1/me")
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let changed = ciso
+        .post_form(
+            "/password",
+            &[
+                ("current", rempart::demo::DEMO_PASSWORD),
+                ("new_password", NEW_PASSWORD),
+                ("confirmation", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status(), 303);
+    assert_eq!(
+        api(&other, Method::GET, "/api/v1/me")
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
 }
 
 // REQ AUTH-06
@@ -722,4 +755,77 @@ async fn guessing_the_second_factor_after_the_right_password_locks_the_account()
     let r = post_login(&app.base, &client, CSIO_A, rempart::demo::DEMO_PASSWORD).await;
     assert_eq!(r.status(), 401);
     assert_eq!(actions(&app, "auth.lockout").await.len(), 1);
+}
+
+// REQ AUTH-01
+#[tokio::test]
+async fn a_disabled_account_cannot_sign_in_and_its_sessions_end() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let user = app.login(USER_A).await;
+    let id = app.person_id(USER_A).await;
+    let r = admin
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/people/{id}/disabled"),
+            &json!({"disabled": true}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["disabled"], true);
+    assert_eq!(user.get("/").await.status(), 303);
+    let client = TestApp::client();
+    assert_eq!(
+        post_login(&app.base, &client, USER_A, rempart::demo::DEMO_PASSWORD)
+            .await
+            .status(),
+        401
+    );
+    let me = admin.person_id;
+    let own = admin
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/people/{me}/disabled"),
+            &json!({"disabled": true}),
+        )
+        .await;
+    assert_eq!(own.status(), 422);
+    // Nor one's own password or second factor, and never a more privileged account's.
+    let own = admin
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/people/{me}/password/reset"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(own.status(), 422);
+    let ciso = app.login(CSIO_A).await;
+    let ciso_reset = ciso
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/people/{me}/password/reset"),
+            &json!({}),
+        )
+        .await;
+    assert!(
+        ciso_reset.status() == 403 || ciso_reset.status() == 404,
+        "{}",
+        ciso_reset.status()
+    );
+    let r = admin
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/people/{id}/disabled"),
+            &json!({"disabled": false}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        post_login(&app.base, &client, USER_A, rempart::demo::DEMO_PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(actions(&app, "person.disable").await.len(), 1);
+    assert_eq!(actions(&app, "person.enable").await.len(), 1);
 }

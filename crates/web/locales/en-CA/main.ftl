@@ -206,3 +206,4 @@ error-lifetime = The lifetime must be from 1 hour to 365 days, such as 7d or 24h
 sod-title = Separation of duties
 sod-conflict = Incompatible with the role:
 error-too-many-requests = Too many requests from this place. Try again in a minute.
+error-self-administer = This action does not apply to your own account; use your profile.

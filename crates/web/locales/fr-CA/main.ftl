@@ -206,3 +206,4 @@ error-lifetime = La durée doit être de 1 heure à 365 jours, par exemple 7d ou
 sod-title = Séparation des tâches
 sod-conflict = Incompatible avec le rôle :
 error-too-many-requests = Trop de requêtes depuis cet endroit. Réessayez dans une minute.
+error-self-administer = Cette action ne s'applique pas à votre propre compte; utilisez votre profil.
