@@ -243,6 +243,16 @@ pub async fn create(
     .map_err(|e| StoreError::from(e).unique_as("role"))?;
     let id: i64 = row.try_get("id")?;
     let grant = fetch_in(wtx.conn(), id).await?;
+    // AUTH-06: a privilege change renews the session: the grantee signs in again, with a new
+    // session id and the second factor the new role may demand.
+    if granter != Some(person_id) {
+        let person_org: i64 = sqlx::query("SELECT org_id FROM persons WHERE id = $1")
+            .bind(person_id)
+            .fetch_one(wtx.conn())
+            .await?
+            .try_get("org_id")?;
+        crate::sessions::revoke_all_for(wtx, person_id, person_org, None, "role_granted").await?;
+    }
     wtx.audit(Change {
         org_id: Some(org_id),
         action: "grant.create",

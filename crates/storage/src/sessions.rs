@@ -190,12 +190,17 @@ pub async fn revoke_all_for(
     .execute(wtx.conn())
     .await?;
     // Personal API tokens are credentials of the same person: whatever ends their sessions
-    // (a password changed or reset, a second factor reset, a lock, an administrator) ends them.
+    // for the account's safety (a password changed or reset, a second factor reset, a lock, an
+    // administrator) ends them. A change of roles does not: a token acts with the roles its
+    // owner holds at each request, and the sessions end only so that the next sign-in starts
+    // afresh, with a new id and the second factor the new roles may demand.
+    let end_tokens = !matches!(reason, "role_revoked" | "role_granted");
     let tokens = sqlx::query(
-        "UPDATE api_tokens SET revoked_at = $1 WHERE person_id = $2 AND revoked_at IS NULL",
+        "UPDATE api_tokens SET revoked_at = $1 WHERE person_id = $2 AND revoked_at IS NULL AND $3 = 1",
     )
     .bind(wtx.now())
     .bind(person_id)
+    .bind(i64::from(end_tokens))
     .execute(wtx.conn())
     .await?;
     if done.rows_affected() > 0 || tokens.rows_affected() > 0 {

@@ -829,3 +829,26 @@ async fn a_disabled_account_cannot_sign_in_and_its_sessions_end() {
     assert_eq!(actions(&app, "person.disable").await.len(), 1);
     assert_eq!(actions(&app, "person.enable").await.len(), 1);
 }
+
+// REQ AUTH-06
+// REQ AUTH-04
+#[tokio::test]
+async fn a_role_granted_renews_the_session_and_may_demand_a_second_factor() {
+    let app = TestApp::spawn().await;
+    let user = app.login(USER_A).await;
+    let admin = app.login(ADMIN).await;
+    let person = app.person_id(USER_A).await.to_string();
+    let body = app.org_id(BODY_A).await.to_string();
+    let granted = admin
+        .post_form(
+            "/grants",
+            &[("person_id", &person), ("org_id", &body), ("role", "Ciso")],
+        )
+        .await;
+    assert_eq!(granted.status(), 303);
+    // The old session is gone; the next sign-in asks for the factor the new role demands.
+    assert_eq!(user.get("/").await.status(), 303);
+    let client = TestApp::client();
+    let r = post_login(&app.base, &client, USER_A, rempart::demo::DEMO_PASSWORD).await;
+    assert_eq!(r.headers()["location"], "/mfa/enrol");
+}
