@@ -567,25 +567,33 @@ pub struct OrgChangeForm {
     pub version: Option<i64>,
 }
 
+/// The three changes the organization page offers.
+#[derive(Debug, Clone, Copy)]
+enum OrgChange {
+    Rename,
+    Move,
+    Archive,
+}
+
 async fn org_change(
     app: AppState,
     actor: Actor,
     headers: HeaderMap,
     id: i64,
     form: OrgChangeForm,
-    what: &str,
+    what: OrgChange,
 ) -> Result<Response, AppError> {
     let manage = Scope::new(actor.person.id, Permission::OrgManage);
     let result = async {
         let mut w = app.store.write(audit_context(&actor, &headers)).await?;
         match what {
-            "rename" => orgs::rename(&mut w, manage, id, &form.name, form.version).await?,
-            "move" => {
+            OrgChange::Rename => orgs::rename(&mut w, manage, id, &form.name, form.version).await?,
+            OrgChange::Move => {
                 let parent = optional_id("parent_id", &form.parent_id)
                     .map_err(|e| AppError::Invalid(vec![e]))?;
                 orgs::move_to(&mut w, manage, id, parent, form.version).await?
             }
-            _ => orgs::archive(&mut w, manage, id, form.version).await?,
+            OrgChange::Archive => orgs::archive(&mut w, manage, id, form.version).await?,
         };
         w.commit().await?;
         Ok::<(), AppError>(())
@@ -617,7 +625,7 @@ pub async fn org_rename(
     crate::error::Path(id): crate::error::Path<i64>,
     Form(form): Form<OrgChangeForm>,
 ) -> Result<Response, AppError> {
-    org_change(app, actor, headers, id, form, "rename").await
+    org_change(app, actor, headers, id, form, OrgChange::Rename).await
 }
 
 pub async fn org_move(
@@ -627,7 +635,7 @@ pub async fn org_move(
     crate::error::Path(id): crate::error::Path<i64>,
     Form(form): Form<OrgChangeForm>,
 ) -> Result<Response, AppError> {
-    org_change(app, actor, headers, id, form, "move").await
+    org_change(app, actor, headers, id, form, OrgChange::Move).await
 }
 
 pub async fn org_archive(
@@ -637,7 +645,7 @@ pub async fn org_archive(
     crate::error::Path(id): crate::error::Path<i64>,
     Form(form): Form<OrgChangeForm>,
 ) -> Result<Response, AppError> {
-    org_change(app, actor, headers, id, form, "archive").await
+    org_change(app, actor, headers, id, form, OrgChange::Archive).await
 }
 
 // ---------------------------------------------------------------- people
