@@ -1,7 +1,7 @@
 //! Fresh databases for each measurement, as `rempart_storage::testing` makes them: a SQLite
 //! file in a new directory, or a new PostgreSQL database on the given server.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rempart_storage::{now_micros, DatabaseUrl, Store};
 
@@ -55,6 +55,14 @@ impl Ctx {
 }
 
 impl Db {
+    /// The directory that holds a SQLite database (the data directory of a server on it).
+    pub fn dir(&self) -> Option<&Path> {
+        match &self.cleanup {
+            Cleanup::Directory(dir) => Some(dir),
+            Cleanup::Postgres { .. } => None,
+        }
+    }
+
     /// Removes the database, unless asked to keep it. Close every pool on it first.
     pub async fn remove(self) -> Result<()> {
         if self.keep {

@@ -5,6 +5,8 @@
 //! - `verify`: audit chain verification over a million entries, in-process and through the CLI;
 //! - `subtree`: subtree queries on a network of 15,633 organizations;
 //! - `http`: latency and throughput of authenticated pages on loopback;
+//! - `login`: logins per second and the server's peak memory under a login flood, against the
+//!   real `rempart serve` binary in a process of its own;
 //! - `all`: all of the above.
 //!
 //! Each prints a short summary, or JSON with `--json`; progress goes to standard error.
@@ -12,6 +14,7 @@
 
 mod db;
 mod http;
+mod login;
 mod stats;
 mod subtree;
 mod verify;
@@ -63,6 +66,9 @@ struct Cli {
     /// Directory for the SQLite files (the system's temporary directory by default).
     #[arg(long, global = true)]
     work_dir: Option<PathBuf>,
+    /// The `rempart` binary for `verify` (CLI) and `login` (default: beside this binary).
+    #[arg(long, global = true)]
+    rempart_bin: Option<PathBuf>,
     /// Keep the databases instead of dropping them at the end.
     #[arg(long, global = true)]
     keep: bool,
@@ -83,6 +89,8 @@ enum Command {
     Subtree(SubtreeArgs),
     /// HTTP latency and throughput of authenticated pages.
     Http(HttpArgs),
+    /// Login flood against `rempart serve`: logins per second and the server's peak memory.
+    Login(LoginArgs),
     /// Every measurement in turn.
     All(AllArgs),
 }
@@ -105,9 +113,6 @@ pub struct VerifyArgs {
     /// Timed verifications (in-process, then through the CLI); the median is reported.
     #[arg(long, default_value_t = 3)]
     pub verify_runs: usize,
-    /// The `rempart` binary for the CLI measurement (default: beside this binary).
-    #[arg(long)]
-    pub rempart_bin: Option<PathBuf>,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -131,6 +136,19 @@ pub struct HttpArgs {
 }
 
 #[derive(Debug, Args, Clone)]
+pub struct LoginArgs {
+    /// Concurrent clients, each sending one `POST /login` at a time over its own connection.
+    #[arg(long, default_value_t = 32)]
+    pub login_clients: usize,
+    /// Duration of each phase (correct passwords, then wrong ones), in seconds.
+    #[arg(long, default_value_t = 10)]
+    pub login_seconds: u64,
+    /// Upper bound on the requests sent in each phase.
+    #[arg(long, default_value_t = 100_000)]
+    pub max_logins: u64,
+}
+
+#[derive(Debug, Args, Clone)]
 struct AllArgs {
     #[command(flatten)]
     writes: WritesArgs,
@@ -140,6 +158,8 @@ struct AllArgs {
     subtree: SubtreeArgs,
     #[command(flatten)]
     http: HttpArgs,
+    #[command(flatten)]
+    login: LoginArgs,
 }
 
 /// Where the databases go.
@@ -148,6 +168,19 @@ pub struct Ctx {
     pub postgres_url: String,
     pub work_dir: PathBuf,
     pub keep: bool,
+    pub rempart_bin: Option<PathBuf>,
+}
+
+impl Ctx {
+    /// The `rempart` binary: as given, or beside this one.
+    pub fn rempart_bin(&self) -> Option<PathBuf> {
+        if let Some(path) = &self.rempart_bin {
+            return Some(path.clone());
+        }
+        let exe = std::env::current_exe().ok()?;
+        let path = exe.parent()?.join("rempart");
+        path.exists().then_some(path)
+    }
 }
 
 fn main() -> ExitCode {
@@ -177,6 +210,7 @@ async fn run(cli: Cli) -> Result<()> {
         postgres_url: cli.postgres_url.clone(),
         work_dir: cli.work_dir.clone().unwrap_or_else(std::env::temp_dir),
         keep: cli.keep,
+        rempart_bin: cli.rempart_bin.clone(),
     };
     let mut sections: Vec<(&str, Report)> = Vec::new();
     match &cli.command {
@@ -184,11 +218,13 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Verify(a) => sections.push(("verify", timed(verify::run(&ctx, a)).await?)),
         Command::Subtree(a) => sections.push(("subtree", timed(subtree::run(&ctx, a)).await?)),
         Command::Http(a) => sections.push(("http", timed(http::run(&ctx, a)).await?)),
+        Command::Login(a) => sections.push(("login", timed(login::run(&ctx, a)).await?)),
         Command::All(a) => {
             sections.push(("writes", timed(writes::run(&ctx, &a.writes)).await?));
             sections.push(("verify", timed(verify::run(&ctx, &a.verify)).await?));
             sections.push(("subtree", timed(subtree::run(&ctx, &a.subtree)).await?));
             sections.push(("http", timed(http::run(&ctx, &a.http)).await?));
+            sections.push(("login", timed(login::run(&ctx, &a.login)).await?));
         }
     }
     if cli.json {

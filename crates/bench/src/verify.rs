@@ -3,7 +3,6 @@
 //! `rempart_storage::audit::verify` in-process and `rempart audit verify` as a command.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
 use std::time::Instant;
 
 use rempart_domain::audit::{AuditEntry, ChainVerifier, GENESIS};
@@ -173,15 +172,6 @@ fn in_memory_rate() -> f64 {
     entries.len() as f64 / elapsed
 }
 
-fn rempart_bin(args: &VerifyArgs) -> Option<PathBuf> {
-    if let Some(path) = &args.rempart_bin {
-        return Some(path.clone());
-    }
-    let exe = std::env::current_exe().ok()?;
-    let path = exe.parent()?.join("rempart");
-    path.exists().then_some(path)
-}
-
 pub async fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<Report> {
     let n = i64::try_from(args.entries)?;
     let runs = args.verify_runs.max(1);
@@ -218,7 +208,7 @@ pub async fn run(ctx: &Ctx, args: &VerifyArgs) -> Result<Report> {
 
     let mut cli = Value::Null;
     let mut cli_line = "  CLI: rempart binary not found, skipped\n".to_owned();
-    if let Some(bin) = rempart_bin(args) {
+    if let Some(bin) = ctx.rempart_bin() {
         let mut reported = Vec::new();
         let mut wall = Vec::new();
         for run in 1..=runs {
