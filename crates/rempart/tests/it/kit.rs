@@ -23,7 +23,7 @@ pub struct Session {
 
 /// Cheap Argon2id parameters: the tests check behaviour, not cost.
 pub fn cheap_hashing() -> PasswordHashing {
-    PasswordHashing::new(1024, 1, 8).unwrap()
+    PasswordHashing::new(1024, 1, 2).unwrap()
 }
 
 impl TestApp {
