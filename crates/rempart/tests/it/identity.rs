@@ -852,3 +852,79 @@ async fn a_role_granted_renews_the_session_and_may_demand_a_second_factor() {
     let r = post_login(&app.base, &client, USER_A, rempart::demo::DEMO_PASSWORD).await;
     assert_eq!(r.headers()["location"], "/mfa/enrol");
 }
+
+// REQ AUTH-06
+#[tokio::test]
+async fn sessions_end_when_idle_or_old_and_cookies_are_locked_down() {
+    let app = TestApp::spawn().await;
+    let client = TestApp::client();
+    let r = post_login(&app.base, &client, USER_A, rempart::demo::DEMO_PASSWORD).await;
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("rempart_session="), "{cookie}");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=43200"] {
+        assert!(cookie.contains(attribute), "{attribute} missing: {cookie}");
+    }
+    assert!(
+        !cookie.contains("Secure"),
+        "plain HTTP on loopback: no Secure flag"
+    );
+    assert_eq!(
+        client
+            .get(format!("{}/", app.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // Idle past 30 minutes: the session is over.
+    sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - 31 * 60 * 1000000")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        client
+            .get(format!("{}/api/v1/me", app.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    // Active but past its absolute lifetime: over too.
+    let session = app.login(USER_A).await;
+    sqlx::query("UPDATE sessions SET expires_at = $1 WHERE revoked_at IS NULL")
+        .bind(rempart_storage::now_micros() - 1)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(session.get("/api/v1/me").await.status(), 401);
+
+    // Behind TLS: a __Host- cookie, Secure, and HSTS.
+    let url = rempart_storage::testing::fresh_url().await.unwrap();
+    let store = rempart_storage::Store::open(&url, 4).await.unwrap();
+    let hash = rempart_web::auth::hash_with(cheap_hashing().params(), rempart::demo::DEMO_PASSWORD)
+        .unwrap();
+    rempart::demo::load(&store, &hash).await.unwrap();
+    let config = rempart_web::WebConfig {
+        secure_cookies: true,
+        ..Default::default()
+    };
+    let secure = TestApp::serve_with_config(store, url, cheap_hashing(), config).await;
+    let r = post_login(
+        &secure.base,
+        &TestApp::client(),
+        USER_A,
+        rempart::demo::DEMO_PASSWORD,
+    )
+    .await;
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        cookie.starts_with("__Host-rempart_session=") && cookie.contains("; Secure"),
+        "{cookie}"
+    );
+    assert!(r.headers()["strict-transport-security"]
+        .to_str()
+        .unwrap()
+        .contains("max-age="));
+}
