@@ -16,6 +16,8 @@ pub struct PasswordPolicy {
     pub history: usize,
     /// Validity in days, when the organization's directive sets one.
     pub max_age_days: Option<u32>,
+    /// How long a temporary password (set by someone else) may wait for its first use.
+    pub temporary_days: u32,
 }
 
 impl Default for PasswordPolicy {
@@ -25,6 +27,9 @@ impl Default for PasswordPolicy {
             max_length: 128,
             history: 5,
             max_age_days: None,
+            // A week: long enough to reach a new employee through a second channel, short
+            // enough that a forgotten one does not stay a door (ASVS 6.4.1).
+            temporary_days: 7,
         }
     }
 }
@@ -70,6 +75,11 @@ impl PasswordPolicy {
         Ok(())
     }
 
+    /// Whether a temporary password set at `set_at_micros` can no longer be used at `now`.
+    pub fn temporary_expired(&self, set_at_micros: i64, now_micros: i64) -> bool {
+        now_micros.saturating_sub(set_at_micros) > i64::from(self.temporary_days) * 86_400_000_000
+    }
+
     /// Whether a password set at `set_at_days` (days since the epoch) has expired on `today`.
     pub fn expired(&self, set_at_days: i64, today: i64) -> bool {
         self.max_age_days
@@ -110,5 +120,8 @@ mod tests {
         policy.max_age_days = Some(90);
         assert!(!policy.expired(100, 190));
         assert!(policy.expired(100, 191));
+        let day = 86_400_000_000;
+        assert!(!policy.temporary_expired(0, 7 * day));
+        assert!(policy.temporary_expired(0, 7 * day + 1));
     }
 }

@@ -232,6 +232,16 @@ pub async fn login(
     let locked = state
         .as_ref()
         .is_some_and(|s| policy.is_locked(s.locked_until, now));
+    // A temporary password left unused past its days no longer opens the account: an
+    // administrator issues a new one. Answered as any failed login.
+    let stale_temporary = state.as_ref().is_some_and(|s| {
+        s.person.must_change_password
+            && app
+                .config
+                .password_policy
+                .temporary_expired(s.password_changed_at.unwrap_or(s.person.created_at), now)
+    });
+    let password_ok = password_ok && !stale_temporary;
 
     let mut w = app
         .store

@@ -928,3 +928,43 @@ async fn sessions_end_when_idle_or_old_and_cookies_are_locked_down() {
         .unwrap()
         .contains("max-age="));
 }
+
+// REQ AUTH-03
+#[tokio::test]
+async fn an_unused_temporary_password_expires_after_a_week() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let created = admin
+        .send_json(Method::POST, "/api/v1/people", &json!({"email": "tard@mfr.gouv.qc.ca", "name": "Léo Tard", "org_id": app.org_id(BODY_A).await}))
+        .await;
+    let temporary = created.json::<Value>().await.unwrap()["temporary_password"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    sqlx::query("UPDATE persons SET created_at = created_at - 8 * 86400000000 WHERE email = 'tard@mfr.gouv.qc.ca'")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let client = TestApp::client();
+    assert_eq!(
+        post_login(&app.base, &client, "tard@mfr.gouv.qc.ca", &temporary)
+            .await
+            .status(),
+        401
+    );
+    // A reset by an administrator issues a fresh one that works.
+    let id = app.person_id("tard@mfr.gouv.qc.ca").await;
+    let reset = admin
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/people/{id}/password/reset"),
+            &json!({}),
+        )
+        .await;
+    let fresh = reset.json::<Value>().await.unwrap()["temporary_password"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = post_login(&app.base, &client, "tard@mfr.gouv.qc.ca", &fresh).await;
+    assert_eq!(r.headers()["location"], "/password");
+}
