@@ -216,6 +216,21 @@ fn paging<S: Default>(
     }
 }
 
+/// An optional filter chosen from a closed list: absent or empty means no filter; anything
+/// else must parse, or the field is named.
+fn optional_choice<T>(
+    field: &str,
+    value: Option<&str>,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Option<T>, AppError> {
+    match value {
+        None | Some("") => Ok(None),
+        Some(v) => parse(v)
+            .map(Some)
+            .ok_or_else(|| AppError::Invalid(vec![FieldError::new(field, "error-choice")])),
+    }
+}
+
 // ------------------------------------------------------------ organizations
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -250,13 +265,7 @@ pub async fn list_orgs(
         p.order.as_deref(),
         OrgSort::parse,
     )?;
-    let kind = match p.kind.as_deref() {
-        None | Some("") => None,
-        Some(k) => Some(
-            OrgKind::parse(k)
-                .ok_or_else(|| AppError::Invalid(vec![FieldError::new("kind", "error-choice")]))?,
-        ),
-    };
+    let kind = optional_choice("kind", p.kind.as_deref(), OrgKind::parse)?;
     let filter = OrgFilter {
         text: p.q,
         kind,
@@ -644,13 +653,7 @@ pub async fn list_grants(
         p.order.as_deref(),
         GrantSort::parse,
     )?;
-    let role = match p.role.as_deref() {
-        None | Some("") => None,
-        Some(r) => Some(
-            Role::parse(r)
-                .ok_or_else(|| AppError::Invalid(vec![FieldError::new("role", "error-choice")]))?,
-        ),
-    };
+    let role = optional_choice("role", p.role.as_deref(), Role::parse)?;
     let result = grants::list(
         &app.store,
         Scope::new(actor.person.id, Permission::GrantRead),
