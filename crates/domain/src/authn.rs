@@ -100,3 +100,53 @@ mod tests {
         assert_eq!(Stage::parse("admin"), Stage::PasswordChange);
     }
 }
+
+/// Why every session of a person is ended at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEnd {
+    PasswordChanged,
+    PasswordReset,
+    MfaReset,
+    Locked,
+    Administrator,
+    AccountDisabled,
+    RoleRevoked,
+    RoleGranted,
+}
+
+impl SessionEnd {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionEnd::PasswordChanged => "password_changed",
+            SessionEnd::PasswordReset => "password_reset",
+            SessionEnd::MfaReset => "mfa_reset",
+            SessionEnd::Locked => "locked",
+            SessionEnd::Administrator => "administrator",
+            SessionEnd::AccountDisabled => "account_disabled",
+            SessionEnd::RoleRevoked => "role_revoked",
+            SessionEnd::RoleGranted => "role_granted",
+        }
+    }
+
+    /// Personal API tokens are credentials of the same person: whatever ends the sessions for
+    /// the account's safety ends them too. A change of roles does not: a token acts with the
+    /// roles its owner holds at each request, and the sessions end only so that the next
+    /// sign-in starts afresh, with a new id and the second factor the new roles may demand.
+    pub fn ends_tokens(self) -> bool {
+        !matches!(self, SessionEnd::RoleRevoked | SessionEnd::RoleGranted)
+    }
+}
+
+#[cfg(test)]
+mod session_end_tests {
+    use super::*;
+
+    // REQ AUTH-06
+    #[test]
+    fn role_changes_keep_tokens_and_safety_events_end_them() {
+        assert!(SessionEnd::PasswordChanged.ends_tokens());
+        assert!(SessionEnd::Locked.ends_tokens());
+        assert!(!SessionEnd::RoleGranted.ends_tokens());
+        assert!(!SessionEnd::RoleRevoked.ends_tokens());
+    }
+}

@@ -471,7 +471,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 person.id,
                 person.org_id,
                 None,
-                "mfa_reset",
+                rempart_domain::authn::SessionEnd::MfaReset,
             )
             .await?;
             w.commit().await?;

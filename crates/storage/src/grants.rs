@@ -251,7 +251,14 @@ pub async fn create(
             .fetch_one(wtx.conn())
             .await?
             .try_get("org_id")?;
-        crate::sessions::revoke_all_for(wtx, person_id, person_org, None, "role_granted").await?;
+        crate::sessions::revoke_all_for(
+            wtx,
+            person_id,
+            person_org,
+            None,
+            rempart_domain::authn::SessionEnd::RoleGranted,
+        )
+        .await?;
     }
     wtx.audit(Change {
         org_id: Some(org_id),
@@ -312,7 +319,14 @@ pub async fn revoke(wtx: &mut WriteTx, scope: Scope, id: i64) -> Result<Grant> {
         .fetch_one(wtx.conn())
         .await?
         .try_get("org_id")?;
-    crate::sessions::revoke_all_for(wtx, grant.person_id, person_org, None, "role_revoked").await?;
+    crate::sessions::revoke_all_for(
+        wtx,
+        grant.person_id,
+        person_org,
+        None,
+        rempart_domain::authn::SessionEnd::RoleRevoked,
+    )
+    .await?;
     wtx.audit(Change {
         org_id: Some(grant.org_id),
         action: "grant.revoke",

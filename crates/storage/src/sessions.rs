@@ -178,7 +178,7 @@ pub async fn revoke_all_for(
     person_id: i64,
     person_org_id: i64,
     except: Option<i64>,
-    reason: &str,
+    reason: rempart_domain::authn::SessionEnd,
 ) -> Result<u64> {
     let done = sqlx::query(
         "UPDATE sessions SET revoked_at = $1 WHERE person_id = $2 AND revoked_at IS NULL \
@@ -189,21 +189,19 @@ pub async fn revoke_all_for(
     .bind(except.unwrap_or(-1))
     .execute(wtx.conn())
     .await?;
-    // Personal API tokens are credentials of the same person: whatever ends their sessions
-    // for the account's safety (a password changed or reset, a second factor reset, a lock, an
-    // administrator) ends them. A change of roles does not: a token acts with the roles its
-    // owner holds at each request, and the sessions end only so that the next sign-in starts
-    // afresh, with a new id and the second factor the new roles may demand.
-    let end_tokens = !matches!(reason, "role_revoked" | "role_granted");
-    let tokens = sqlx::query(
-        "UPDATE api_tokens SET revoked_at = $1 WHERE person_id = $2 AND revoked_at IS NULL AND $3 = 1",
-    )
-    .bind(wtx.now())
-    .bind(person_id)
-    .bind(i64::from(end_tokens))
-    .execute(wtx.conn())
-    .await?;
-    if done.rows_affected() > 0 || tokens.rows_affected() > 0 {
+    let tokens = if reason.ends_tokens() {
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE person_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(wtx.now())
+        .bind(person_id)
+        .execute(wtx.conn())
+        .await?
+        .rows_affected()
+    } else {
+        0
+    };
+    if done.rows_affected() > 0 || tokens > 0 {
         wtx.audit(Change {
             org_id: Some(person_org_id),
             action: "auth.sessions_revoked",
@@ -212,8 +210,8 @@ pub async fn revoke_all_for(
             before: None,
             after: Some(serde_json::json!({
                 "sessions": done.rows_affected(),
-                "tokens": tokens.rows_affected(),
-                "reason": reason,
+                "tokens": tokens,
+                "reason": reason.as_str(),
             })),
         })
         .await?;

@@ -457,7 +457,7 @@ pub async fn password_change(
         actor.person.id,
         actor.person.org_id,
         Some(actor.session.id),
-        "password_changed",
+        rempart_domain::authn::SessionEnd::PasswordChanged,
     )
     .await?;
     w.commit().await?;
@@ -580,7 +580,14 @@ pub async fn mfa_verify(
     })
     .await?;
     if after.locked_until.is_some() {
-        sessions::revoke_all_for(&mut w, person.id, person.org_id, None, "locked").await?;
+        sessions::revoke_all_for(
+            &mut w,
+            person.id,
+            person.org_id,
+            None,
+            rempart_domain::authn::SessionEnd::Locked,
+        )
+        .await?;
     }
     w.commit().await?;
     if after.locked_until.is_some() {

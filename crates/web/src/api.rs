@@ -526,7 +526,7 @@ pub async fn revoke_person_sessions(
         person.id,
         person.org_id,
         None,
-        "administrator",
+        rempart_domain::authn::SessionEnd::Administrator,
     )
     .await?;
     w.commit().await?;
@@ -544,8 +544,14 @@ pub async fn reset_person_mfa(
     let person = managed_person(&app, &actor, id).await?;
     let mut w = app.store.write(audit_context(&actor, &headers)).await?;
     rempart_storage::credentials::set_totp(&mut w, person.id, None).await?;
-    rempart_storage::sessions::revoke_all_for(&mut w, person.id, person.org_id, None, "mfa_reset")
-        .await?;
+    rempart_storage::sessions::revoke_all_for(
+        &mut w,
+        person.id,
+        person.org_id,
+        None,
+        rempart_domain::authn::SessionEnd::MfaReset,
+    )
+    .await?;
     w.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -575,7 +581,7 @@ pub async fn set_person_disabled(
             person.id,
             person.org_id,
             None,
-            "account_disabled",
+            rempart_domain::authn::SessionEnd::AccountDisabled,
         )
         .await?;
     }
@@ -615,7 +621,7 @@ pub async fn reset_person_password(
         person.id,
         person.org_id,
         None,
-        "password_reset",
+        rempart_domain::authn::SessionEnd::PasswordReset,
     )
     .await?;
     w.commit().await?;
