@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use rempart::demo;
 use rempart_storage::Store;
 use rempart_web::auth::{hash_with, PasswordHashing};
-use rempart_web::metrics::Metrics;
 use rempart_web::{AppState, WebConfig};
 use serde_json::{json, Value};
 
@@ -101,18 +100,13 @@ pub async fn run(ctx: &Ctx, args: &HttpArgs) -> Result<Report> {
     let hashing = PasswordHashing::new(1024, 1, 8)?;
     let hash = hash_with(hashing.params(), demo::DEMO_PASSWORD)?;
     demo::load(&store, &hash).await?;
-    let state = AppState {
-        store: store.clone(),
-        // The measured account holds a privileged role, for which a second factor is due at
-        // sign-in; the benchmark measures pages after sign-in, so it asks for none.
-        config: Arc::new(WebConfig {
-            mfa_roles: Vec::new(),
-            ..WebConfig::default()
-        }),
-        hashing,
-        metrics: Arc::new(Metrics::new()),
-        policies: Arc::default(),
+    // The measured account holds a privileged role, for which a second factor is due at
+    // sign-in; the benchmark measures pages after sign-in, so it asks for none.
+    let config = WebConfig {
+        mfa_roles: Vec::new(),
+        ..WebConfig::default()
     };
+    let state = AppState::new(store.clone(), config, hashing)?;
     let router = rempart_web::build_router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);

@@ -787,7 +787,12 @@ async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| Failure(format!("impossible d'écouter sur {} : {e}", config.listen)))?;
-    let router = rempart_web::build_router(crate::server::state(store.clone(), &config, hashing));
+    let state = crate::server::state(store.clone(), &config, hashing).map_err(|e| {
+        Failure(format!(
+            "configuration de l'authentification unique invalide : {e}"
+        ))
+    })?;
+    let router = rempart_web::build_router(state);
     println!(
         "Rempart écoute sur http://{} (base : {})",
         config.listen, config.database_url

@@ -30,6 +30,83 @@ pub struct FileConfig {
     pub public_requests_per_minute: Option<u32>,
     pub session_idle_minutes: Option<u64>,
     pub session_absolute_hours: Option<u64>,
+    /// Single sign-on with an OpenID Connect provider (AUTH-09).
+    pub sso: Option<SsoFileConfig>,
+}
+
+/// The `[sso]` table. The client secret may come from `REMPART_SSO_CLIENT_SECRET` instead, so
+/// that the file can be readable by more people than the secret.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SsoFileConfig {
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    pub redirect_url: String,
+    pub label: Option<String>,
+    #[serde(default)]
+    pub trust_provider_mfa: bool,
+}
+
+/// A provider's or our own address must use TLS, except on this machine (tests, a provider
+/// run beside the server).
+fn tls_or_loopback(key: &'static str, value: &str) -> Result<(), ConfigError> {
+    let rest = if let Some(rest) = value.strip_prefix("https://") {
+        rest
+    } else if let Some(rest) = value.strip_prefix("http://") {
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+        if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
+            return Err(ConfigError::Sso(
+                key,
+                "https:// requis hors de la machine locale",
+            ));
+        }
+        rest
+    } else {
+        return Err(ConfigError::Sso(key, "URL https:// attendue"));
+    };
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(ConfigError::Sso(key, "hôte manquant"));
+    }
+    Ok(())
+}
+
+impl SsoFileConfig {
+    fn into_web(
+        self,
+        env_secret: Option<String>,
+    ) -> Result<rempart_web::sso::SsoConfig, ConfigError> {
+        tls_or_loopback("sso.issuer", &self.issuer)?;
+        tls_or_loopback("sso.redirect_url", &self.redirect_url)?;
+        if !self.redirect_url.ends_with("/login/sso/callback") {
+            return Err(ConfigError::Sso(
+                "sso.redirect_url",
+                "doit se terminer par /login/sso/callback",
+            ));
+        }
+        if self.client_id.trim().is_empty() {
+            return Err(ConfigError::Sso("sso.client_id", "valeur requise"));
+        }
+        let client_secret = env_secret
+            .or(self.client_secret)
+            .filter(|s| !s.is_empty())
+            .ok_or(ConfigError::Sso(
+                "sso.client_secret",
+                "valeur requise (ou REMPART_SSO_CLIENT_SECRET)",
+            ))?;
+        Ok(rempart_web::sso::SsoConfig {
+            issuer: self.issuer,
+            client_id: self.client_id,
+            client_secret,
+            redirect_url: self.redirect_url,
+            label: self
+                .label
+                .filter(|l| !l.trim().is_empty())
+                .unwrap_or_else(|| "le fournisseur d'identité".to_owned()),
+            trust_provider_mfa: self.trust_provider_mfa,
+        })
+    }
 }
 
 /// What flags and the environment may set; `None` means not given.
@@ -69,6 +146,8 @@ pub enum ConfigError {
     Role(String),
     #[error("{0} hors des bornes permises ({1})")]
     Bounds(&'static str, &'static str),
+    #[error("{0} invalide : {1}")]
+    Sso(&'static str, &'static str),
 }
 
 fn from_env(name: &str) -> Option<String> {
@@ -186,6 +265,9 @@ impl Config {
         if let Some(h) = file_config.session_absolute_hours {
             web.session_absolute = std::time::Duration::from_secs(h.clamp(1, 72) * 3600);
         }
+        if let Some(sso) = file_config.sso {
+            web.sso = Some(sso.into_web(from_env("REMPART_SSO_CLIENT_SECRET"))?);
+        }
         Ok(Config {
             listen,
             data_dir,
@@ -261,5 +343,49 @@ mod tests {
             .contains("Roi"));
         std::fs::write(&file, "password_min_length = 4\n").unwrap();
         assert!(Config::load(Some(&file), Overrides::default()).is_err());
+    }
+
+    // REQ AUTH-09
+    #[test]
+    fn single_sign_on_needs_tls_off_this_machine_and_a_secret() {
+        let dir = std::env::temp_dir().join(format!("rempart-sso-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("rempart.toml");
+        let load = |text: &str| {
+            std::fs::write(&file, text).unwrap();
+            Config::load(Some(&file), Overrides::default())
+        };
+        let good = "[sso]\nissuer = \"https://idp.example.gouv.qc.ca/realms/mcn\"\nclient_id = \"rempart\"\n\
+                    client_secret = \"s3cret\"\nredirect_url = \"https://rempart.example/login/sso/callback\"\n\
+                    label = \"Connexion gouvernementale\"\n";
+        let c = load(good).unwrap();
+        let sso = c.web.sso.unwrap();
+        assert_eq!(sso.label, "Connexion gouvernementale");
+        assert!(!sso.trust_provider_mfa);
+        let local = good.replace("https://idp.example.gouv.qc.ca", "http://127.0.0.1:9999");
+        assert!(load(&local).is_ok());
+        for (bad, field) in [
+            (good.replace("https://idp", "http://idp"), "sso.issuer"),
+            (
+                good.replace("https://rempart.example", "ftp://rempart.example"),
+                "sso.redirect_url",
+            ),
+            (
+                good.replace("/login/sso/callback", "/ailleurs"),
+                "sso.redirect_url",
+            ),
+            (
+                good.replace("client_secret = \"s3cret\"\n", ""),
+                "sso.client_secret",
+            ),
+            (
+                good.replace("client_id = \"rempart\"", "client_id = \" \""),
+                "sso.client_id",
+            ),
+            (format!("{good}tenant = \"x\"\n"), "tenant"),
+        ] {
+            let err = load(&bad).unwrap_err().to_string();
+            assert!(err.contains(field), "{field}: {err}");
+        }
     }
 }

@@ -1,23 +1,18 @@
 //! `rempart serve`: opens the store, optionally loads the demo, and serves until SIGTERM or
 //! Ctrl-C, letting in-flight requests finish.
 
-use std::sync::Arc;
-
 use rempart_storage::Store;
 use rempart_web::auth::PasswordHashing;
-use rempart_web::metrics::Metrics;
 use rempart_web::AppState;
 
 use crate::config::Config;
 
-pub fn state(store: Store, config: &Config, hashing: PasswordHashing) -> AppState {
-    AppState {
-        store,
-        config: Arc::new(config.web.clone()),
-        hashing,
-        metrics: Arc::new(Metrics::new()),
-        policies: Arc::default(),
-    }
+pub fn state(
+    store: Store,
+    config: &Config,
+    hashing: PasswordHashing,
+) -> Result<AppState, rempart_web::sso::SsoError> {
+    AppState::new(store, config.web.clone(), hashing)
 }
 
 pub async fn shutdown_signal() {

@@ -26,6 +26,7 @@ pub mod orgs;
 pub mod persons;
 pub mod scope;
 pub mod sessions;
+pub mod sso;
 mod store;
 pub mod tokens;
 pub mod write;

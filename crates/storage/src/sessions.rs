@@ -48,6 +48,8 @@ pub struct NewSession<'a> {
     pub user_agent: &'a str,
     pub expires_at: i64,
     pub stage: &'a str,
+    /// How the person proved who they are: `password` or `sso`.
+    pub method: &'a str,
 }
 
 /// Opens a session; the login that opens it is audited in the same transaction.
@@ -79,6 +81,7 @@ pub async fn create(wtx: &mut WriteTx, new: NewSession<'_>) -> Result<i64> {
             "person_id": new.person_id,
             "user_agent": user_agent,
             "stage": new.stage,
+            "method": new.method,
         })),
     })
     .await?;

@@ -42,7 +42,7 @@ fn session_cookie(app: &AppState, token: &str, max_age: u64) -> axum::http::Head
 }
 
 /// Whether the person holds a role that demands a second factor.
-async fn mfa_required(app: &AppState, person_id: i64) -> Result<bool, AppError> {
+pub(crate) async fn mfa_required(app: &AppState, person_id: i64) -> Result<bool, AppError> {
     let held = grants::scopes_of(&app.store, person_id).await?;
     Ok(held.iter().any(|g| app.config.mfa_roles.contains(&g.role)))
 }
@@ -50,13 +50,14 @@ async fn mfa_required(app: &AppState, person_id: i64) -> Result<bool, AppError> 
 /// Opens a new session at `stage` (closing `replacing`, when a step completes) and answers
 /// with its cookie and a redirect to where the person goes next. A new id at every step:
 /// a session fixed before login, or stolen before a step, is worth nothing after it.
-async fn open_session(
+pub(crate) async fn open_session(
     app: &AppState,
     person: &Person,
     stage: Stage,
     headers: &HeaderMap,
     replacing: Option<i64>,
     then: &str,
+    method: &str,
 ) -> Result<Response, AppError> {
     let token = random_token(32);
     let csrf = random_token(32);
@@ -93,6 +94,7 @@ async fn open_session(
             user_agent,
             expires_at: now_micros().saturating_add(absolute),
             stage: stage.as_str(),
+            method,
         },
     )
     .await?;
@@ -130,18 +132,46 @@ async fn advance(
         mfa_required: mfa_required(app, person.id).await?,
         mfa_done: mfa_done || Stage::parse(&actor.session.stage) == Stage::Full,
     });
-    open_session(app, &person, stage, headers, Some(actor.session.id), "/").await
+    open_session(
+        app,
+        &person,
+        stage,
+        headers,
+        Some(actor.session.id),
+        "/",
+        "step",
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- login
 
 #[derive(Template)]
 #[template(path = "login.html")]
-struct LoginPage {
+pub(crate) struct LoginPage {
     ctx: Ctx,
     failed: Option<String>,
     email: String,
     next: String,
+    /// The single sign-on provider's name, when one is configured.
+    sso_label: Option<String>,
+}
+
+impl LoginPage {
+    pub(crate) fn new(app: &AppState, lang: Language, next: String) -> LoginPage {
+        LoginPage {
+            ctx: Ctx::anonymous(lang),
+            failed: None,
+            email: String::new(),
+            next,
+            sso_label: app.config.sso.as_ref().map(|s| s.label.clone()),
+        }
+    }
+
+    pub(crate) fn failed(mut self, lang: Language, key: &str) -> LoginPage {
+        self.failed = Some(crate::i18n::t(lang, key));
+        self
+    }
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -163,6 +193,7 @@ pub fn safe_next(next: Option<&str>) -> String {
 }
 
 pub async fn login_page(
+    State(app): State<AppState>,
     Extension(lang): Extension<Language>,
     Query(params): Query<LoginParams>,
 ) -> Response {
@@ -173,12 +204,7 @@ pub async fn login_page(
         .unwrap_or(lang);
     render(
         StatusCode::OK,
-        &LoginPage {
-            ctx: Ctx::anonymous(lang),
-            failed: None,
-            email: String::new(),
-            next: safe_next(params.next.as_deref()),
-        },
+        &LoginPage::new(&app, lang, safe_next(params.next.as_deref())),
     )
 }
 
@@ -202,15 +228,10 @@ pub async fn login(
     let source = source_of(&headers);
     let email: String = form.email.trim().to_lowercase().chars().take(254).collect();
     let failed_page = |status: StatusCode, key: &str| {
-        render(
-            status,
-            &LoginPage {
-                ctx: Ctx::anonymous(lang),
-                failed: Some(crate::i18n::t(lang, key)),
-                email: form.email.chars().take(254).collect(),
-                next: safe_next(form.next.as_deref()),
-            },
-        )
+        let mut page =
+            LoginPage::new(&app, lang, safe_next(form.next.as_deref())).failed(lang, key);
+        page.email = form.email.chars().take(254).collect();
+        render(status, &page)
     };
 
     // A source that failed too often waits for its window to end, whatever the account.
@@ -279,6 +300,7 @@ pub async fn login(
                 &headers,
                 None,
                 &safe_next(form.next.as_deref()),
+                "password",
             )
             .await
         }
@@ -895,4 +917,20 @@ pub async fn token_revoke(
     rempart_storage::tokens::revoke(&mut w, actor.person.id, actor.person.org_id, id).await?;
     w.commit().await?;
     Ok(Redirect::to("/profile?done=token").into_response())
+}
+
+// ---------------------------------------------------------------- single sign-on links
+
+/// Removes one of the person's own links to the single sign-on provider: the next sign-in
+/// by the provider links again only from a verified e-mail of this account.
+pub async fn sso_unlink(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let mut w = app.store.write(audit_context(&actor, &headers)).await?;
+    rempart_storage::sso::unlink_own(&mut w, &actor.person, id).await?;
+    w.commit().await?;
+    Ok(Redirect::to("/profile?done=sso").into_response())
 }

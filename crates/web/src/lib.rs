@@ -21,6 +21,8 @@ pub mod middleware;
 pub mod policy;
 pub mod ratelimit;
 pub mod routes;
+pub mod sso;
+pub mod sso_login;
 pub mod time;
 pub mod ui;
 pub mod views;
@@ -53,6 +55,8 @@ pub struct WebConfig {
     pub incompatible_roles: rempart_domain::sod::IncompatibleRoles,
     /// Requests a minute from one address to the routes open without signing in.
     pub public_rate: ratelimit::PublicRateLimit,
+    /// Single sign-on with an OpenID Connect provider (AUTH-09), when configured.
+    pub sso: Option<sso::SsoConfig>,
 }
 
 impl Default for WebConfig {
@@ -75,6 +79,7 @@ impl Default for WebConfig {
             // through one gateway, none for a script hammering the login form (which the
             // per-account lockout and per-source throttle bound besides).
             public_rate: ratelimit::PublicRateLimit::new(600),
+            sso: None,
         }
     }
 }
@@ -96,4 +101,30 @@ pub struct AppState {
     pub hashing: auth::PasswordHashing,
     pub metrics: Arc<metrics::Metrics>,
     pub policies: Arc<policy::PolicyTable>,
+    /// The single sign-on provider, with its cached metadata.
+    pub sso: Option<Arc<sso::Sso>>,
+}
+
+impl AppState {
+    /// The state of one process; fails only on a single sign-on configuration that cannot work.
+    pub fn new(
+        store: Store,
+        config: WebConfig,
+        hashing: auth::PasswordHashing,
+    ) -> Result<AppState, sso::SsoError> {
+        let sso = config
+            .sso
+            .clone()
+            .map(sso::Sso::new)
+            .transpose()?
+            .map(Arc::new);
+        Ok(AppState {
+            store,
+            config: Arc::new(config),
+            hashing,
+            metrics: Arc::new(metrics::Metrics::new()),
+            policies: Arc::default(),
+            sso,
+        })
+    }
 }

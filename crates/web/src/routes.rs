@@ -12,7 +12,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::error::AppError;
 use crate::policy::{Policy, PolicyTable, Routes};
-use crate::{account, api, ui, AppState};
+use crate::{account, api, sso_login, ui, AppState};
 
 /// Every route of the application with its policy.
 pub fn routes() -> Routes {
@@ -25,6 +25,8 @@ pub fn routes() -> Routes {
         .get("/static/rempart.css", Public, get(ui::stylesheet))
         .get("/login", Public, get(account::login_page))
         .post("/login", Public, post(account::login))
+        .get("/login/sso", Public, get(sso_login::start))
+        .get("/login/sso/callback", Public, get(sso_login::callback))
         .post("/logout", AnyStage, post(account::logout))
         .get("/password", AnyStage, get(account::password_page))
         .post("/password", AnyStage, post(account::password_change))
@@ -47,6 +49,11 @@ pub fn routes() -> Routes {
             "/profile/tokens/{id}/revoke",
             SignedIn,
             post(account::token_revoke),
+        )
+        .post(
+            "/profile/sso/{id}/unlink",
+            SignedIn,
+            post(account::sso_unlink),
         )
         .post("/switch-org", SignedIn, post(ui::switch_org))
         .get("/", SignedIn, get(ui::home))

@@ -1133,6 +1133,8 @@ struct ProfilePage {
     recovery_left: i64,
     sessions: Vec<crate::account::SessionRow>,
     tokens: Vec<rempart_storage::tokens::TokenInfo>,
+    /// Identities at the single sign-on provider that open this account.
+    sso_links: Vec<rempart_storage::sso::SsoIdentity>,
 }
 
 pub async fn profile(
@@ -1146,6 +1148,7 @@ pub async fn profile(
         Some("password") => Some("password-changed"),
         Some("session") => Some("session-revoked"),
         Some("token") => Some("tokens-revoked"),
+        Some("sso") => Some("sso-unlinked"),
         _ => None,
     };
     ctx.flash = key.map(|k| ctx.t(k));
@@ -1161,6 +1164,7 @@ pub async fn profile(
         rempart_storage::now_micros(),
     )
     .await?;
+    let sso_links = rempart_storage::sso::list_for(&app.store, actor.person.id).await?;
     Ok(render(
         StatusCode::OK,
         &ProfilePage {
@@ -1171,6 +1175,7 @@ pub async fn profile(
             recovery_left,
             sessions,
             tokens,
+            sso_links,
         },
     ))
 }

@@ -163,6 +163,22 @@ async fn foreign_id(app: &TestApp, path: &str) -> i64 {
         .unwrap();
         w.commit().await.unwrap();
         id
+    } else if path.starts_with("/profile/sso/") {
+        // Another person's link to the single sign-on provider.
+        let mut w = app
+            .store
+            .write(rempart_storage::AuditContext::system("test"))
+            .await
+            .unwrap();
+        let id = app.person_id(PRIVACY_B).await;
+        let person = rempart_storage::persons::get_self(&app.store, id)
+            .await
+            .unwrap();
+        let link = rempart_storage::sso::link(&mut w, &person, "https://idp.example", "b")
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+        link
     } else if path.starts_with("/profile/sessions/") {
         // Another person's session: the privacy officer of body B signed in first.
         sqlx::query_scalar::<_, i64>(

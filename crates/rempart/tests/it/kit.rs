@@ -1,9 +1,6 @@
-use std::sync::Arc;
-
 use rempart::demo;
 use rempart_storage::{testing, DatabaseUrl, Store};
 use rempart_web::auth::{hash_with, PasswordHashing};
-use rempart_web::metrics::Metrics;
 use rempart_web::policy::Routes;
 use rempart_web::{AppState, WebConfig};
 use serde_json::Value;
@@ -65,15 +62,42 @@ impl TestApp {
         routes: Routes,
         config: WebConfig,
     ) -> TestApp {
-        let state = AppState {
-            store: store.clone(),
-            config: Arc::new(config),
-            hashing,
-            metrics: Arc::new(Metrics::new()),
-            policies: Arc::default(),
-        };
-        let (router, _) = rempart_web::routes::assemble(routes, state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::serve_on(listener, store, url, hashing, routes, config).await
+    }
+
+    /// The demo, served with a configuration that needs the server's own address (a single
+    /// sign-on callback).
+    pub async fn spawn_configured(config: impl FnOnce(&str) -> WebConfig) -> TestApp {
+        let url = testing::fresh_url().await.unwrap();
+        let store = Store::open(&url, 8).await.unwrap();
+        let hashing = cheap_hashing();
+        let hash = hash_with(hashing.params(), demo::DEMO_PASSWORD).unwrap();
+        assert!(demo::load(&store, &hash).await.unwrap());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let config = config(&base);
+        Self::serve_on(
+            listener,
+            store,
+            url,
+            hashing,
+            rempart_web::routes::routes(),
+            config,
+        )
+        .await
+    }
+
+    async fn serve_on(
+        listener: tokio::net::TcpListener,
+        store: Store,
+        url: DatabaseUrl,
+        hashing: PasswordHashing,
+        routes: Routes,
+        config: WebConfig,
+    ) -> TestApp {
+        let state = AppState::new(store.clone(), config, hashing).unwrap();
+        let (router, _) = rempart_web::routes::assemble(routes, state);
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
             axum::serve(

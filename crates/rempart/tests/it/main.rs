@@ -6,5 +6,7 @@ mod kit;
 mod authz;
 mod cli;
 mod identity;
+mod idp;
 mod input;
 mod pages;
+mod sso;

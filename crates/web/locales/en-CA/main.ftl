@@ -207,3 +207,15 @@ sod-title = Separation of duties
 sod-conflict = Incompatible with the role:
 error-too-many-requests = Too many requests from this place. Try again in a minute.
 error-self-administer = This action does not apply to your own account; use your profile.
+
+sso-button = Sign in with
+sso-failed = Signing in through the identity provider failed. Try again, or sign in with your password.
+sso-unavailable = The identity provider does not answer. Sign in with your password or try again later.
+sso-no-account = No Rempart account matches this identity. The identity provider never creates an account: ask your organization's administrator for one.
+sso-links-title = Linked identities (single sign-on)
+sso-links-help = These identities, at the identity provider, open your account. Remove any you do not recognize.
+sso-issuer = Provider
+sso-subject = Identifier at the provider
+sso-linked-at = Linked on
+sso-unlink = Remove
+sso-unlinked = Identity removed.

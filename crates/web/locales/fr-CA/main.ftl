@@ -207,3 +207,15 @@ sod-title = Séparation des tâches
 sod-conflict = Incompatible avec le rôle :
 error-too-many-requests = Trop de requêtes depuis cet endroit. Réessayez dans une minute.
 error-self-administer = Cette action ne s'applique pas à votre propre compte; utilisez votre profil.
+
+sso-button = Se connecter avec
+sso-failed = La connexion par le fournisseur d'identité a échoué. Recommencez, ou connectez-vous avec votre mot de passe.
+sso-unavailable = Le fournisseur d'identité ne répond pas. Connectez-vous avec votre mot de passe ou réessayez plus tard.
+sso-no-account = Aucun compte Rempart ne correspond à cette identité. Un compte n'est jamais créé par le fournisseur d'identité : demandez-en un à l'administrateur de votre organisation.
+sso-links-title = Identités liées (authentification unique)
+sso-links-help = Ces identités, chez le fournisseur d'identité, ouvrent votre compte. Retirez celle que vous ne reconnaissez pas.
+sso-issuer = Fournisseur
+sso-subject = Identifiant chez le fournisseur
+sso-linked-at = Liée le
+sso-unlink = Retirer
+sso-unlinked = Identité retirée.
