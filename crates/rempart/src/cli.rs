@@ -151,6 +151,10 @@ pub enum AdminCommand {
         /// read ou write.
         #[arg(long)]
         scope: String,
+        /// Limite le jeton à un module (répétable) : organizations, people, grants, audit.
+        /// Sans cette option, tous les modules.
+        #[arg(long = "module")]
+        modules: Vec<String>,
         /// Durée de validité : 24h, 7d, 90d… (au plus 365d).
         #[arg(long, default_value = "7d")]
         expires_in: String,
@@ -417,15 +421,29 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Admin(AdminCommand::CreateToken {
             user,
             scope,
+            modules,
             expires_in,
             name,
         }) => {
             let scope =
-                rempart_domain::token::TokenScope::parse("scope", &scope).map_err(|_| {
-                    Failure(format!(
-                        "portée « {scope} » inconnue (option --scope : read ou write)"
-                    ))
-                })?;
+                rempart_domain::token::TokenScope::parse("scope", &scope, "module", &modules)
+                    .map_err(|e| {
+                        if e.field == "module" {
+                            let known: Vec<&str> = rempart_domain::token::Module::ALL
+                                .iter()
+                                .map(|m| m.as_str())
+                                .collect();
+                            Failure(format!(
+                                "module inconnu parmi « {} » (option --module : {})",
+                                modules.join(", "),
+                                known.join(", ")
+                            ))
+                        } else {
+                            Failure(format!(
+                                "portée « {scope} » inconnue (option --scope : read ou write)"
+                            ))
+                        }
+                    })?;
             let lifetime = rempart_domain::token::parse_lifetime("expires-in", &expires_in)
                 .map_err(|_| Failure(format!("durée « {expires_in} » invalide (option --expires-in : de 1h à 365d, par exemple 7d)")))?;
             let config = config(&cli.common, None)?;
@@ -445,7 +463,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     person_id: person.id,
                     person_org_id: person.org_id,
                     name: &name,
-                    scope: scope.as_str(),
+                    scope: &scope.to_stored(),
                     expires_at,
                 },
             )

@@ -852,6 +852,9 @@ pub struct TokenForm {
     pub scope: String,
     #[serde(default)]
     pub lifetime: String,
+    /// One checkbox per module, named `module-<name>`: none ticked means every module.
+    #[serde(flatten)]
+    pub rest: std::collections::HashMap<String, String>,
 }
 
 #[derive(Template)]
@@ -873,9 +876,17 @@ pub async fn token_create(
     let name = errors.take(rempart_domain::validation::required_text(
         "name", &form.name, 100,
     ));
+    let modules: Vec<String> = form
+        .rest
+        .keys()
+        .filter_map(|k| k.strip_prefix("module-"))
+        .map(str::to_owned)
+        .collect();
     let scope = errors.take(rempart_domain::token::TokenScope::parse(
         "scope",
         &form.scope,
+        "modules",
+        &modules,
     ));
     let lifetime = errors.take(rempart_domain::token::parse_lifetime(
         "lifetime",
@@ -894,7 +905,7 @@ pub async fn token_create(
             person_id: actor.person.id,
             person_org_id: actor.person.org_id,
             name: &name,
-            scope: scope.as_str(),
+            scope: &scope.to_stored(),
             expires_at,
         },
     )

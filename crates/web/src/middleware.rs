@@ -93,8 +93,7 @@ async fn token_actor(app: &AppState, token: &str) -> Result<Actor, AppError> {
     if person.disabled_at.is_some() || person.must_change_password || locked {
         return Err(AppError::Unauthenticated);
     }
-    let scope = rempart_domain::token::TokenScope::parse("scope", &found.scope)
-        .unwrap_or(rempart_domain::token::TokenScope::Read);
+    let scope = rempart_domain::token::TokenScope::from_stored(&found.scope);
     let mut w = app
         .store
         .write(rempart_storage::AuditContext {
@@ -266,9 +265,15 @@ pub async fn enforce(State(app): State<AppState>, request: Request, next: Next) 
             }
         }
     };
-    // A read token reads only.
-    let decision = decision.and_then(|()| match actor.as_ref().and_then(|a| a.token) {
-        Some(scope) if !scope.allows(is_safe(request.method())) => Err(AppError::Forbidden),
+    // A token does what its scope says: reads only if a read token, in its modules only.
+    let permission = match policy {
+        Some(Policy::Needs(p)) => Some(p),
+        _ => None,
+    };
+    let decision = decision.and_then(|()| match actor.as_ref().and_then(|a| a.token.as_ref()) {
+        Some(scope) if !scope.allows(permission, is_safe(request.method())) => {
+            Err(AppError::Forbidden)
+        }
         _ => Ok(()),
     });
     if let Err(error) = decision {

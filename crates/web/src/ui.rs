@@ -1132,9 +1132,35 @@ struct ProfilePage {
     mfa_enrolled: bool,
     recovery_left: i64,
     sessions: Vec<crate::account::SessionRow>,
-    tokens: Vec<rempart_storage::tokens::TokenInfo>,
+    tokens: Vec<TokenRow>,
+    /// The modules a token may be limited to, with their names in the person's language.
+    modules: Vec<(&'static str, String)>,
     /// Identities at the single sign-on provider that open this account.
     sso_links: Vec<rempart_storage::sso::SsoIdentity>,
+}
+
+pub struct TokenRow {
+    pub info: rempart_storage::tokens::TokenInfo,
+    /// The scope in words: "Lecture seule — Journal d'audit".
+    pub scope_label: String,
+}
+
+fn scope_label(ctx: &Ctx, stored: &str) -> String {
+    use rempart_domain::token::{Access, TokenScope};
+    let scope = TokenScope::from_stored(stored);
+    let level = ctx.t(match scope.access {
+        Access::Read => "tokens-scope-read",
+        Access::Write => "tokens-scope-write",
+    });
+    let modules = match &scope.modules {
+        None => ctx.t("tokens-modules-all"),
+        Some(modules) => modules
+            .iter()
+            .map(|m| ctx.t(&format!("module-{}", m.as_str())))
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    format!("{level} — {modules}")
 }
 
 pub async fn profile(
@@ -1163,7 +1189,17 @@ pub async fn profile(
         actor.person.id,
         rempart_storage::now_micros(),
     )
-    .await?;
+    .await?
+    .into_iter()
+    .map(|info| TokenRow {
+        scope_label: scope_label(&ctx, &info.scope),
+        info,
+    })
+    .collect();
+    let modules = rempart_domain::token::Module::ALL
+        .iter()
+        .map(|m| (m.as_str(), ctx.t(&format!("module-{}", m.as_str()))))
+        .collect();
     let sso_links = rempart_storage::sso::list_for(&app.store, actor.person.id).await?;
     Ok(render(
         StatusCode::OK,
@@ -1175,6 +1211,7 @@ pub async fn profile(
             recovery_left,
             sessions,
             tokens,
+            modules,
             sso_links,
         },
     ))

@@ -493,6 +493,101 @@ async fn personal_tokens_are_scoped_expiring_revocable_and_shown_once() {
         .await
         .unwrap();
     assert_eq!(created.status(), 201);
+    // Not even a write token over every module manages accounts or grants: a leaked token
+    // must not reset its owner's password or second factor, nor hand out roles.
+    let user_a = app.person_id(USER_A).await;
+    for path in [
+        format!("/api/v1/people/{user_a}/password/reset"),
+        format!("/api/v1/people/{user_a}/mfa/reset"),
+        "/api/v1/grants".to_owned(),
+    ] {
+        assert_eq!(
+            api(&write, Method::POST, &path).await.unwrap().status(),
+            403,
+            "{path}"
+        );
+    }
+
+    // Limited to modules: from the command line, and from the profile's checkboxes.
+    let people_only = cli(&[
+        "admin",
+        "create-token",
+        "--user",
+        CSIO_A,
+        "--scope",
+        "read",
+        "--module",
+        "people",
+    ]);
+    assert!(people_only.status.success());
+    let people_only = String::from_utf8(people_only.stdout)
+        .unwrap()
+        .trim()
+        .to_owned();
+    for (path, status) in [
+        ("/api/v1/people", 200),
+        ("/api/v1/me", 200),
+        ("/api/v1/organizations", 403),
+        ("/api/v1/grants", 403),
+    ] {
+        assert_eq!(
+            api(&people_only, Method::GET, path).await.unwrap().status(),
+            status,
+            "{path}"
+        );
+    }
+    let bad = cli(&[
+        "admin",
+        "create-token",
+        "--user",
+        CSIO_A,
+        "--scope",
+        "read",
+        "--module",
+        "risques-imaginaires",
+    ]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("option --module"));
+    let page = ciso
+        .post_form(
+            "/profile/tokens",
+            &[
+                ("name", "organigramme"),
+                ("scope", "write"),
+                ("lifetime", "7d"),
+                ("module-organizations", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status(), 201);
+    let orgs_only = element_text(&page.text().await.unwrap(), "<code id=\"new-token\">");
+    assert_eq!(
+        api(&orgs_only, Method::GET, "/api/v1/people")
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        api(&orgs_only, Method::GET, "/api/v1/organizations")
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let profile = ciso.get("/profile").await.text().await.unwrap();
+    assert!(profile.contains("Lecture et écriture — Organisations"));
+    assert!(profile.contains("Lecture seule — Personnes"));
+    // The newest token comes first in the list: revoke the module-limited one, keep
+    // checking the "pipeline" one below.
+    let newest = field_value(&profile, "action=\"/profile/tokens/");
+    let newest = newest.split('/').next().unwrap();
+    assert_eq!(
+        ciso.post_form(&format!("/profile/tokens/{newest}/revoke"), &[])
+            .await
+            .status(),
+        303
+    );
     let profile = ciso.get("/profile").await.text().await.unwrap();
     assert!(profile.contains("pipeline"));
     assert!(
@@ -509,8 +604,11 @@ async fn personal_tokens_are_scoped_expiring_revocable_and_shown_once() {
     assert_eq!(invalid.status(), 422);
 
     // Revoked, it no longer works; expired likewise.
-    let id = field_value(&profile, "action=\"/profile/tokens/");
-    let id = id.split('/').next().unwrap();
+    let id: i64 = sqlx::query_scalar("SELECT id FROM api_tokens WHERE name = 'pipeline'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert!(profile.contains(&format!("action=\"/profile/tokens/{id}/revoke\"")));
     assert_eq!(
         ciso.post_form(&format!("/profile/tokens/{id}/revoke"), &[])
             .await
