@@ -523,6 +523,8 @@ pub async fn mfa_page(
 pub struct CodeForm {
     #[serde(default)]
     pub code: String,
+    #[serde(default)]
+    pub current_password: String,
 }
 
 pub async fn mfa_verify(
@@ -580,45 +582,11 @@ pub async fn mfa_verify(
         return advance(&app, &actor, &headers, true).await;
     }
     // A wrong code counts toward the account's lockout, as a wrong password does.
-    let (failures, locked_until) = credentials::failure_state(&mut w, person.id).await?;
-    let after = app
-        .config
-        .lockout
-        .after_failure(failures, locked_until, w.now());
-    credentials::record_failure(&mut w, person, after.failures, after.locked_until, false).await?;
-    credentials::throttle_failure(
-        &mut w,
-        &source_of(&headers),
-        app.config.lockout.window_micros,
-    )
-    .await?;
-    w.audit(Change {
-        org_id: Some(person.org_id),
-        action: "auth.mfa_failed",
-        entity_type: "person",
-        entity_id: person.id.to_string(),
-        before: None,
-        after: None,
-    })
-    .await?;
-    if after.locked_until.is_some() {
-        sessions::revoke_all_for(
-            &mut w,
-            person.id,
-            person.org_id,
-            None,
-            rempart_domain::authn::SessionEnd::Locked,
-        )
-        .await?;
+    if count_failure(&app, &mut w, person, &headers, "auth.mfa_failed").await? {
+        w.commit().await?;
+        return Ok(signed_out(&app));
     }
     w.commit().await?;
-    if after.locked_until.is_some() {
-        let mut response = Redirect::to("/login").into_response();
-        response
-            .headers_mut()
-            .insert(header::SET_COOKIE, session_cookie(&app, "", 0));
-        return Ok(response);
-    }
     let ctx = step_ctx(&app, &actor, "/").await?;
     let form = FormState::default().with_errors(
         actor.language(),
@@ -630,6 +598,160 @@ pub async fn mfa_verify(
     ))
 }
 
+/// Counts a failed proof of identity by a signed-in person toward their lockout and their
+/// address's throttle, audited as `action`. True when it locked the account, whose sessions
+/// are then ended.
+async fn count_failure(
+    app: &AppState,
+    w: &mut rempart_storage::WriteTx,
+    person: &Person,
+    headers: &HeaderMap,
+    action: &'static str,
+) -> Result<bool, AppError> {
+    let (failures, locked_until) = credentials::failure_state(w, person.id).await?;
+    let after = app
+        .config
+        .lockout
+        .after_failure(failures, locked_until, w.now());
+    credentials::record_failure(w, person, after.failures, after.locked_until, false).await?;
+    credentials::throttle_failure(w, &source_of(headers), app.config.lockout.window_micros).await?;
+    w.audit(Change {
+        org_id: Some(person.org_id),
+        action,
+        entity_type: "person",
+        entity_id: person.id.to_string(),
+        before: None,
+        after: None,
+    })
+    .await?;
+    let locked = after.locked_until.is_some();
+    if locked {
+        sessions::revoke_all_for(
+            w,
+            person.id,
+            person.org_id,
+            None,
+            rempart_domain::authn::SessionEnd::Locked,
+        )
+        .await?;
+    }
+    Ok(locked)
+}
+
+/// Back to the login page, the session cookie cleared.
+fn signed_out(app: &AppState) -> Response {
+    let mut response = Redirect::to("/login").into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(app, "", 0));
+    response
+}
+
+// ---------------------------------------------------------------- re-authentication
+
+/// How long after proving every factor a person may make a sensitive change (a second factor,
+/// recovery codes, an API token) without proving them again (ASVS 7.5.1). Every completed
+/// step opens a new session, so the session's creation is the time of the last proof.
+pub const REAUTH_WINDOW_MICROS: i64 = 10 * 60 * 1_000_000;
+
+/// Whether a sensitive change now needs the factors proven again.
+pub fn reauth_needed(actor: &Actor) -> bool {
+    now_micros().saturating_sub(actor.session.created_at) > REAUTH_WINDOW_MICROS
+}
+
+/// What a form for a sensitive change carries when the sign-in is no longer recent.
+#[derive(Debug, Deserialize, Default)]
+pub struct Reauth {
+    #[serde(default)]
+    pub current_password: String,
+    #[serde(default)]
+    pub current_code: String,
+}
+
+/// Whether it is still the person: a recent sign-in, or their password and, when enrolled,
+/// a code from their second factor. A wrong answer counts toward the lockout; `Err` carries
+/// the response to give (the field at fault, or the login page once locked).
+async fn confirm_identity(
+    app: &AppState,
+    actor: &Actor,
+    headers: &HeaderMap,
+    reauth: &Reauth,
+) -> Result<Result<(), Response>, AppError> {
+    if !reauth_needed(actor) {
+        return Ok(Ok(()));
+    }
+    let person = &actor.person;
+    let hash = credentials::recent_password_hashes(&app.store, person.id, 0)
+        .await?
+        .into_iter()
+        .next();
+    let password: String = reauth.current_password.chars().take(1024).collect();
+    let password_ok = app.hashing.verify(password, hash).await?;
+    let secret = credentials::totp_secret(&app.store, person.id).await?;
+    let mut w = app.store.write(audit_context(actor, headers)).await?;
+    let code_ok = match &secret {
+        None => true,
+        Some(secret) => {
+            let last: Option<i64> = sqlx::query("SELECT totp_last_step FROM persons WHERE id = $1")
+                .bind(person.id)
+                .fetch_one(w.conn())
+                .await
+                .map_err(StoreError::from)?
+                .try_get("totp_last_step")
+                .map_err(StoreError::from)?;
+            let code: String = reauth.current_code.chars().take(64).collect();
+            match mfa::check_code(
+                secret,
+                &person.email,
+                mfa::unix_seconds(),
+                last.and_then(|s| u64::try_from(s).ok()),
+                &code,
+            )? {
+                // Only a correct password spends the code: a guess at the code alone
+                // must not burn the person's next valid one.
+                Some(step) if password_ok => {
+                    credentials::accept_totp_step(
+                        &mut w,
+                        person.id,
+                        i64::try_from(step).unwrap_or(i64::MAX),
+                    )
+                    .await?
+                }
+                _ => false,
+            }
+        }
+    };
+    if password_ok && code_ok {
+        credentials::reset_failures(&mut w, person.id).await?;
+        w.audit(Change {
+            org_id: Some(person.org_id),
+            action: "auth.reauth",
+            entity_type: "person",
+            entity_id: person.id.to_string(),
+            before: None,
+            after: None,
+        })
+        .await?;
+        w.commit().await?;
+        return Ok(Ok(()));
+    }
+    if count_failure(app, &mut w, person, headers, "auth.reauth_failed").await? {
+        w.commit().await?;
+        return Ok(Err(signed_out(app)));
+    }
+    w.commit().await?;
+    let field = if password_ok {
+        "current_code"
+    } else {
+        "current_password"
+    };
+    Ok(Err(AppError::Invalid(vec![FieldError::new(
+        field,
+        "error-reauth",
+    )])
+    .into_response()))
+}
+
 #[derive(Template)]
 #[template(path = "mfa_enrol.html")]
 struct EnrolPage {
@@ -637,6 +759,8 @@ struct EnrolPage {
     qr: String,
     secret: String,
     forced: bool,
+    /// A voluntary enrolment long after signing in asks for the password again.
+    reauth: bool,
     form: FormState,
 }
 
@@ -673,6 +797,7 @@ async fn enrol_page(
             qr: mfa::qr_svg(&url)?,
             secret: grouped(&secret),
             forced: Stage::parse(&actor.session.stage) == Stage::MfaEnrol,
+            reauth: Stage::parse(&actor.session.stage) == Stage::Full && reauth_needed(actor),
             form,
         },
     ))
@@ -722,6 +847,15 @@ pub async fn enrol_confirm(
     let Some(secret) = actor.session.pending_totp_secret.clone() else {
         return Ok(Redirect::to("/mfa/enrol").into_response());
     };
+    if Stage::parse(&actor.session.stage) == Stage::Full {
+        let reauth = Reauth {
+            current_password: form.current_password.clone(),
+            current_code: String::new(),
+        };
+        if let Err(response) = confirm_identity(&app, &actor, &headers, &reauth).await? {
+            return Ok(response);
+        }
+    }
     let step = mfa::check_code(
         &secret,
         &actor.person.email,
@@ -778,12 +912,16 @@ pub async fn recovery_regenerate(
     State(app): State<AppState>,
     Extension(actor): Extension<Actor>,
     headers: HeaderMap,
+    Form(reauth): Form<Reauth>,
 ) -> Result<Response, AppError> {
     if credentials::totp_secret(&app.store, actor.person.id)
         .await?
         .is_none()
     {
         return Ok(Redirect::to("/mfa/enrol").into_response());
+    }
+    if let Err(response) = confirm_identity(&app, &actor, &headers, &reauth).await? {
+        return Ok(response);
     }
     let codes = mfa::new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|(_, h)| h.clone()).collect();
@@ -852,7 +990,8 @@ pub struct TokenForm {
     pub scope: String,
     #[serde(default)]
     pub lifetime: String,
-    /// One checkbox per module, named `module-<name>`: none ticked means every module.
+    /// One checkbox per module, named `module-<name>`: none ticked means every module;
+    /// and `current_password`, `current_code` when the sign-in is no longer recent.
     #[serde(flatten)]
     pub rest: std::collections::HashMap<String, String>,
 }
@@ -895,6 +1034,14 @@ pub async fn token_create(
     let (Some(name), Some(scope), Some(lifetime)) = (name, scope, lifetime) else {
         return Err(AppError::Invalid(errors.0));
     };
+    let field = |name: &str| form.rest.get(name).cloned().unwrap_or_default();
+    let reauth = Reauth {
+        current_password: field("current_password"),
+        current_code: field("current_code"),
+    };
+    if let Err(response) = confirm_identity(&app, &actor, &headers, &reauth).await? {
+        return Ok(response);
+    }
     let token = format!("rmp_{}", random_token(32));
     let mut w = app.store.write(audit_context(&actor, &headers)).await?;
     let expires_at = w.now().saturating_add(lifetime);

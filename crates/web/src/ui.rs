@@ -1130,6 +1130,8 @@ struct ProfilePage {
     name: String,
     email: String,
     mfa_enrolled: bool,
+    /// The sign-in is no longer recent: sensitive changes ask for the factors again.
+    reauth: bool,
     recovery_left: i64,
     sessions: Vec<crate::account::SessionRow>,
     tokens: Vec<TokenRow>,
@@ -1208,6 +1210,7 @@ pub async fn profile(
             name: actor.person.name.clone(),
             email: actor.person.email.clone(),
             mfa_enrolled,
+            reauth: crate::account::reauth_needed(&actor),
             recovery_left,
             sessions,
             tokens,

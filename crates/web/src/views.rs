@@ -167,6 +167,8 @@ pub struct ErrorPage<'a> {
     pub ctx: Ctx,
     pub message: &'a str,
     pub status: u16,
+    /// Each field at fault, with what is wrong with it.
+    pub fields: Vec<(String, String)>,
 }
 
 /// The HTML page for an error; a 401 on a page sends the person to the login form.
@@ -176,6 +178,11 @@ pub fn error_page(lang: Language, error: &AppError) -> Response {
         ctx: Ctx::anonymous(lang),
         message: &message,
         status: error.status().as_u16(),
+        fields: error
+            .fields()
+            .iter()
+            .map(|e| (e.field.clone(), field_message(lang, e.code, e.limit)))
+            .collect(),
     };
     match page.render() {
         Ok(html) => (error.status(), Html(html)).into_response(),

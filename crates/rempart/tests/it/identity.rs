@@ -1066,3 +1066,130 @@ async fn an_unused_temporary_password_expires_after_a_week() {
     let r = post_login(&app.base, &client, "tard@mfr.gouv.qc.ca", &fresh).await;
     assert_eq!(r.headers()["location"], "/password");
 }
+
+/// Moves a person's sessions back in time, as if they had signed in `minutes` ago.
+async fn age_sessions(app: &TestApp, email: &str, minutes: i64) {
+    sqlx::query(
+        "UPDATE sessions SET created_at = created_at - $1 WHERE person_id = \
+         (SELECT id FROM persons WHERE email = $2)",
+    )
+    .bind(minutes * 60_000_000)
+    .bind(email)
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+}
+
+// REQ AUTH-04
+// REQ AUTH-08
+#[tokio::test]
+async fn sensitive_changes_long_after_sign_in_ask_for_every_factor_again() {
+    let app = TestApp::spawn().await;
+    let tokens = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM api_tokens")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+    };
+    let user = app.login(USER_A).await;
+    let token_form = [("name", "script"), ("scope", "read"), ("lifetime", "7d")];
+    // Just signed in: no question asked.
+    assert!(!user
+        .get("/profile")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("Confirmez votre identité"));
+    assert_eq!(
+        user.post_form("/profile/tokens", &token_form)
+            .await
+            .status(),
+        201
+    );
+
+    // Eleven minutes later, the password is asked for, and a wrong one changes nothing.
+    age_sessions(&app, USER_A, 11).await;
+    let profile = user.get("/profile").await.text().await.unwrap();
+    assert!(profile.contains("Confirmez votre identité"));
+    assert!(profile.contains("name=\"current_password\""));
+    let refused = user.post_form("/profile/tokens", &token_form).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("current_password"));
+    let wrong = [&token_form[..], &[("current_password", "pas le bon")]].concat();
+    assert_eq!(
+        user.post_form("/profile/tokens", &wrong).await.status(),
+        422
+    );
+    assert_eq!(tokens().await, 1);
+    let right = [
+        &token_form[..],
+        &[("current_password", rempart::demo::DEMO_PASSWORD)],
+    ]
+    .concat();
+    assert_eq!(
+        user.post_form("/profile/tokens", &right).await.status(),
+        201
+    );
+    assert_eq!(tokens().await, 2);
+
+    // With a second factor enrolled, the password alone is not enough.
+    let ciso = app.login(CSIO_A).await;
+    age_sessions(&app, CSIO_A, 11).await;
+    let profile = ciso.get("/profile").await.text().await.unwrap();
+    assert!(profile.contains("name=\"current_code\""));
+    let password_only = ciso
+        .post_form(
+            "/profile/recovery-codes",
+            &[("current_password", rempart::demo::DEMO_PASSWORD)],
+        )
+        .await;
+    assert_eq!(password_only.status(), 422);
+    assert!(password_only.text().await.unwrap().contains("current_code"));
+    let key = format!("{}/{CSIO_A}", app.base);
+    let secret = secret_of(&app.base, CSIO_A).unwrap();
+    let code = totp_code(&secret, CSIO_A, fresh_step(&key).await);
+    let both = ciso
+        .post_form(
+            "/profile/recovery-codes",
+            &[
+                ("current_password", rempart::demo::DEMO_PASSWORD),
+                ("current_code", code.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(both.status(), 200);
+    assert!(both.text().await.unwrap().contains("id=\"recovery-codes\""));
+
+    // A voluntary enrolment of a second factor asks too.
+    let enrol = user.get("/mfa/enrol").await.text().await.unwrap();
+    assert!(enrol.contains("name=\"current_password\""));
+    let r = user.post_form("/mfa/enrol", &[("code", "123456")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("current_password"));
+
+    // Guessing here counts toward the lockout like guessing at the login: the fifth wrong
+    // answer in a row (the enrolment above was the first) locks the account and ends its
+    // sessions.
+    for attempt in 2..=5 {
+        let r = user.post_form("/profile/tokens", &wrong).await;
+        if attempt < 5 {
+            assert_eq!(r.status(), 422, "attempt {attempt}");
+        } else {
+            assert_eq!(r.status(), 303);
+            assert_eq!(r.headers()["location"], "/login");
+        }
+    }
+    assert_eq!(user.get("/profile").await.status(), 303);
+    let logged: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_entries WHERE action LIKE 'auth.reauth%' ORDER BY seq",
+    )
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        logged.iter().filter(|a| *a == "auth.reauth_failed").count(),
+        8
+    );
+    assert_eq!(logged.iter().filter(|a| *a == "auth.reauth").count(), 2);
+}
