@@ -4,7 +4,56 @@
 //! built from the person's own e-mail or name. Reuse of recent passwords is checked by the
 //! caller against stored hashes; this module says how many.
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
 use crate::validation::FieldError;
+
+/// Words of this product and of the Québec public service that make a password guessable to
+/// anyone who knows where it is used (ASVS 6.1.2). They are given to the estimator as known
+/// words, and a password must stay strong once they are taken out of it: "Rempart-Quebec-2026"
+/// is "--2026" to an attacker who knows where it is used, while a passphrase that merely
+/// mentions Québec keeps its strength.
+pub const CONTEXT_WORDS: &[&str] = &[
+    "rempart",
+    "quebec",
+    "québec",
+    "gouv",
+    "gouvernement",
+    "gouvqc",
+    "ministere",
+    "ministère",
+    "organisme",
+    "cybersecurite",
+    "cybersécurité",
+    "securite",
+    "sécurité",
+    "cgcd",
+    "cocd",
+    "csio",
+    "cdsi",
+    "comsi",
+    "motdepasse",
+    "bonjour",
+];
+
+/// The list shipped with the product; see the header of the file for its source.
+const COMMON: &str = include_str!("../data/common-passwords.txt");
+
+fn common_passwords() -> &'static HashSet<&'static str> {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| {
+        COMMON
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect()
+    })
+}
+
+/// Whether a password is one of the common passwords seen in breaches.
+pub fn is_common(candidate: &str) -> bool {
+    common_passwords().contains(candidate.to_lowercase().as_str())
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PasswordPolicy {
@@ -66,10 +115,20 @@ impl PasswordPolicy {
         if words.iter().any(|w| lowered.contains(w.as_str())) {
             return Err(FieldError::new(field, "error-password-identity"));
         }
-        let inputs: Vec<&str> = words.iter().map(String::as_str).collect();
+        if is_common(candidate) {
+            return Err(FieldError::new(field, "error-password-common"));
+        }
+        let inputs: Vec<&str> = words
+            .iter()
+            .map(String::as_str)
+            .chain(CONTEXT_WORDS.iter().copied())
+            .collect();
         // zxcvbn is only slow on very long inputs; the length check above bounds it.
-        let estimate = zxcvbn::zxcvbn(candidate, &inputs);
-        if u8::from(estimate.score()) < MIN_SCORE {
+        let without_context = CONTEXT_WORDS
+            .iter()
+            .fold(lowered.clone(), |rest, word| rest.replace(word, ""));
+        let weak = |text: &str| u8::from(zxcvbn::zxcvbn(text, &inputs).score()) < MIN_SCORE;
+        if weak(candidate) || (without_context != lowered && weak(&without_context)) {
             return Err(FieldError::new(field, "error-password-weak"));
         }
         Ok(())
@@ -99,9 +158,10 @@ mod tests {
         let code = |p: &str| policy.check("password", p, &id).err().map(|e| e.code);
         assert_eq!(code("court"), Some("error-password-short"));
         assert_eq!(code(&"x".repeat(129)), Some("error-too-long"));
-        assert_eq!(code("password1234"), Some("error-password-weak"));
-        assert_eq!(code("qwertyuiop123"), Some("error-password-weak"));
-        assert_eq!(code("aaaaaaaaaaaaaaaa"), Some("error-password-weak"));
+        assert_eq!(code("password1234"), Some("error-password-common"));
+        assert_eq!(code("qwertyuiop123"), Some("error-password-common"));
+        assert_eq!(code("aaaaaaaaaaaaaaaa"), Some("error-password-common"));
+        assert_eq!(code("zzzzzzzzzzzzzzzzz"), Some("error-password-weak"));
         assert_eq!(code("tremblay-2026-ete"), Some("error-password-identity"));
         // No composition rule: a long lowercase passphrase is fine, so is one with accents.
         assert_eq!(code("cheval agrafe pile correcte"), None);
@@ -110,6 +170,62 @@ mod tests {
         assert_eq!(
             code(&"renard brun saute par-dessus la clôture ".repeat(3)[..110]),
             None
+        );
+    }
+
+    // REQ AUTH-02
+    #[test]
+    fn the_shipped_list_refuses_common_passwords_the_estimator_lets_through() {
+        let policy = PasswordPolicy {
+            min_length: 8,
+            ..PasswordPolicy::default()
+        };
+        let entries: Vec<&str> = COMMON
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect();
+        assert_eq!(entries.len(), 14_931);
+        // ASVS 6.2.4: at least the 3,000 most common passwords that the default policy would
+        // otherwise accept (12 characters or more) are in the list.
+        assert!(entries.iter().filter(|p| p.chars().count() >= 12).count() >= 3_000);
+        let mut only_the_list = 0;
+        for entry in entries.iter().filter(|p| p.chars().count() <= 128) {
+            let refused = policy.check("password", entry, &[]).err().map(|e| e.code);
+            assert!(refused.is_some(), "{entry:?} accepted");
+            // Case does not help.
+            assert!(is_common(&entry.to_uppercase()));
+            if refused == Some("error-password-common")
+                && u8::from(zxcvbn::zxcvbn(entry, &[]).score()) >= MIN_SCORE
+            {
+                only_the_list += 1;
+            }
+        }
+        // The estimator alone would have let these through.
+        assert!(only_the_list > 1_000, "{only_the_list}");
+    }
+
+    // REQ AUTH-02
+    #[test]
+    fn words_of_the_context_make_a_password_guessable() {
+        let policy = PasswordPolicy::default();
+        for guessable in [
+            "Rempart-Quebec-2026",
+            "gouvernement2026!",
+            "Cybersécurité-MCN-1",
+        ] {
+            assert_eq!(
+                policy
+                    .check("password", guessable, &[])
+                    .err()
+                    .map(|e| e.code),
+                Some("error-password-weak"),
+                "{guessable}"
+            );
+        }
+        // Mentioning the context in a passphrase strong without it is fine.
+        assert_eq!(
+            policy.check("password", "la neige tombe sur québec ce matin", &[]),
+            Ok(())
         );
     }
 

@@ -169,7 +169,8 @@ async fn a_temporary_password_must_be_changed_before_anything_else() {
     };
     for (new, error) in [
         ("court", "au moins 12 caractères"),
-        ("password1234", "trop courant"),
+        ("password1234", "parmi les plus courants"),
+        ("Rempart-Quebec-2026", "trop courant"),
         ("jean-nouveau-2026!", "votre nom"),
     ] {
         let r = attempt(temporary.clone(), new.to_owned()).await;

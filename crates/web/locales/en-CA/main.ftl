@@ -232,3 +232,4 @@ reauth-help = You signed in more than ten minutes ago: for this sensitive change
 reauth-password = Current password
 reauth-code = Six-digit code from your authenticator app
 error-field = field
+error-password-common = This password is among the most common in data breaches: choose another.

@@ -232,3 +232,4 @@ reauth-help = Votre connexion date de plus de dix minutes : pour ce changement s
 reauth-password = Mot de passe actuel
 reauth-code = Code à six chiffres de votre application d'authentification
 error-field = champ
+error-password-common = Ce mot de passe figure parmi les plus courants dans les fuites de données : choisissez-en un autre.
