@@ -27,10 +27,19 @@ pub enum Permission {
     GrantManage,
     /// Read, search and export the audit trail.
     AuditRead,
+    /// See the information assets of an organization and their classification.
+    AssetRead,
+    /// Create, change and archive assets, their dependencies and identifiers.
+    AssetManage,
+    /// Classify an asset: the route's gate; the asset's holder alone passes the data rule
+    /// (`classification::check_classifier`).
+    AssetClassify,
+    /// Set the classification scale of an organization and the bodies below it.
+    ScaleManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 11] = [
         Permission::OrgRead,
         Permission::OrgManage,
         Permission::PersonRead,
@@ -38,6 +47,10 @@ impl Permission {
         Permission::GrantRead,
         Permission::GrantManage,
         Permission::AuditRead,
+        Permission::AssetRead,
+        Permission::AssetManage,
+        Permission::AssetClassify,
+        Permission::ScaleManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +62,10 @@ impl Permission {
             Permission::GrantRead => "grant_read",
             Permission::GrantManage => "grant_manage",
             Permission::AuditRead => "audit_read",
+            Permission::AssetRead => "asset_read",
+            Permission::AssetManage => "asset_manage",
+            Permission::AssetClassify => "asset_classify",
+            Permission::ScaleManage => "scale_manage",
         }
     }
 }
@@ -75,6 +92,14 @@ pub fn role_has(role: Role, permission: Permission) -> bool {
             matches!(role, PlatformAdmin | GovernmentCiso | DelegatedCiso | Ciso)
         }
         AuditRead => matches!(role, Auditor | GovernmentCiso),
+        // Every business role sees the assets where it works (a user reports an event on
+        // one); the platform administrator runs the platform, not the inventory (AUTH-10).
+        AssetRead => role != PlatformAdmin,
+        // The security officers keep the inventory; a holder keeps their own organization's.
+        AssetManage => matches!(role, DelegatedCiso | Ciso | SecurityCoordinator | Holder),
+        AssetClassify => role == Holder,
+        // The government sets the model; a body's security officers adapt theirs.
+        ScaleManage => matches!(role, GovernmentCiso | DelegatedCiso | Ciso),
     }
 }
 

@@ -9,15 +9,19 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod asset;
 pub mod audit;
 pub mod authn;
 pub mod authz;
+pub mod classification;
+pub mod export;
 pub mod language;
 pub mod lockout;
 pub mod mfa;
 pub mod org;
 pub mod password;
 pub mod person;
+pub mod register;
 pub mod role;
 pub mod sod;
 pub mod token;

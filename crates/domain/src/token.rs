@@ -23,14 +23,16 @@ pub enum Module {
     People,
     Grants,
     Audit,
+    Assets,
 }
 
 impl Module {
-    pub const ALL: [Module; 4] = [
+    pub const ALL: [Module; 5] = [
         Module::Organizations,
         Module::People,
         Module::Grants,
         Module::Audit,
+        Module::Assets,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +41,7 @@ impl Module {
             Module::People => "people",
             Module::Grants => "grants",
             Module::Audit => "audit",
+            Module::Assets => "assets",
         }
     }
 
@@ -53,6 +56,10 @@ impl Module {
             Permission::PersonRead | Permission::PersonManage => Module::People,
             Permission::GrantRead | Permission::GrantManage => Module::Grants,
             Permission::AuditRead => Module::Audit,
+            Permission::AssetRead
+            | Permission::AssetManage
+            | Permission::AssetClassify
+            | Permission::ScaleManage => Module::Assets,
         }
     }
 }

@@ -682,18 +682,22 @@ async fn audit_command(store: &Store, cmd: AuditCommand) -> Result<ExitCode, Fai
                         }
                         ExportFormat::Csv => {
                             let mut w = csv::Writer::from_writer(Vec::new());
+                            // Text typed by anyone (a login e-mail) reaches the trail:
+                            // written so that no spreadsheet runs it. The JSON export keeps
+                            // the exact values.
+                            let safe = |t: &str| rempart_domain::export::neutralize(t).into_owned();
                             w.write_record([
                                 e.seq.to_string(),
                                 rempart_web::time::iso(e.at_micros),
                                 e.actor_id.map(|v| v.to_string()).unwrap_or_default(),
-                                e.actor_label.clone(),
-                                e.source.clone(),
+                                safe(&e.actor_label),
+                                safe(&e.source),
                                 e.org_id.map(|v| v.to_string()).unwrap_or_default(),
-                                e.action.clone(),
-                                e.entity_type.clone(),
-                                e.entity_id.clone(),
-                                e.before.clone().unwrap_or_default(),
-                                e.after.clone().unwrap_or_default(),
+                                safe(&e.action),
+                                safe(&e.entity_type),
+                                safe(&e.entity_id),
+                                safe(e.before.as_deref().unwrap_or_default()),
+                                safe(e.after.as_deref().unwrap_or_default()),
                                 s.hash.clone(),
                             ])
                             .map_err(std::io::Error::other)?;

@@ -148,6 +148,30 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         org_slug: "agence-fictive-de-la-sante",
     },
     DemoAccount {
+        email: "detentrice.finances@demo.rempart.quebec",
+        name: "Hélène Lefebvre",
+        role: Role::Holder,
+        org_slug: "mfr-direction-des-finances",
+    },
+    DemoAccount {
+        email: "detenteur.citoyens@demo.rempart.quebec",
+        name: "Karine Dubé",
+        role: Role::Holder,
+        org_slug: "mfr-direction-des-services-aux-citoyens",
+    },
+    DemoAccount {
+        email: "detentrice.afs@demo.rempart.quebec",
+        name: "Julie Bergeron",
+        role: Role::Holder,
+        org_slug: "afs-direction-des-ti",
+    },
+    DemoAccount {
+        email: "detenteur.clinique@demo.rempart.quebec",
+        name: "Marc-André Caron",
+        role: Role::Holder,
+        org_slug: "afs-direction-clinique",
+    },
+    DemoAccount {
         email: "auditeur@demo.rempart.quebec",
         name: "Pierre Bélanger",
         role: Role::Auditor,
@@ -205,6 +229,25 @@ pub async fn load(store: &Store, password_hash: &str) -> Result<bool, StoreError
         )
         .await?;
     }
+    // A second designation: the agency's TI holder also holds its human-resources unit's
+    // information.
+    for (email, slug) in [(
+        "detentrice.afs@demo.rempart.quebec",
+        "afs-direction-des-ressources-humaines",
+    )] {
+        let person = persons::id_by_email_in(&mut w, email)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        grants::create(
+            &mut w,
+            Scope::LocalAdministrator,
+            Some(person),
+            ids.get(slug).copied(),
+            Role::Holder.as_str(),
+        )
+        .await?;
+    }
+    crate::demo_assets::load(&mut w, &ids).await?;
     w.commit().await?;
     Ok(true)
 }

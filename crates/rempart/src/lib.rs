@@ -8,4 +8,5 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod demo_assets;
 pub mod server;

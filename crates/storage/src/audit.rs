@@ -158,6 +158,28 @@ pub async fn search(
     })
 }
 
+/// The newest `limit` entries about one record, for its own page: call it only once the
+/// caller's read of that record has passed its scope (the record's history is part of what
+/// they may see of it).
+pub async fn history_of(
+    store: &Store,
+    entity_type: &str,
+    entity_id: i64,
+    limit: i64,
+) -> Result<Vec<StoredEntry>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit_entries WHERE entity_type = $1 AND entity_id = $2 \
+         ORDER BY seq DESC LIMIT {}",
+        limit.clamp(1, 500)
+    );
+    let rows = sqlx::query(&sql)
+        .bind(entity_type)
+        .bind(entity_id.to_string())
+        .fetch_all(&store.pool)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// Streams every matching entry in chain order to `sink`, in constant memory.
 pub async fn for_each<F>(
     store: &Store,

@@ -176,7 +176,35 @@ pub async fn create(
     org_id: Option<i64>,
     role: &str,
 ) -> Result<Grant> {
+    create_designated(
+        wtx,
+        scope,
+        person_id,
+        org_id,
+        role,
+        rempart_domain::register::DesignationAct::default(),
+    )
+    .await
+}
+
+/// Grants a role and records the designation behind it in the authority register, with the
+/// act that made it and its dates (REG-01).
+pub async fn create_designated(
+    wtx: &mut WriteTx,
+    scope: Scope,
+    person_id: Option<i64>,
+    org_id: Option<i64>,
+    role: &str,
+    act: rempart_domain::register::DesignationAct,
+) -> Result<Grant> {
     let mut errors = ValidationErrors::default();
+    let act = match act.check() {
+        Ok(act) => Some(act),
+        Err(e) => {
+            errors.0.extend(e.0);
+            None
+        }
+    };
     let role = errors.take(Role::parse(role.trim()).ok_or(FieldError::new("role", "error-choice")));
     if person_id.is_none() {
         errors.push(FieldError::new("person_id", "error-required"));
@@ -185,7 +213,8 @@ pub async fn create(
         errors.push(FieldError::new("org_id", "error-required"));
     }
     errors.clone().into_result()?;
-    let (Some(role), Some(person_id), Some(org_id)) = (role, person_id, org_id) else {
+    let (Some(role), Some(person_id), Some(org_id), Some(act)) = (role, person_id, org_id, act)
+    else {
         return Err(errors.into());
     };
     let (org_scope, person_scope, granter) = match scope {
@@ -243,6 +272,7 @@ pub async fn create(
     .map_err(|e| StoreError::from(e).unique_as("role"))?;
     let id: i64 = row.try_get("id")?;
     let grant = fetch_in(wtx.conn(), id).await?;
+    crate::register::record(wtx, &grant, &act, granter).await?;
     // AUTH-06: a privilege change renews the session: the grantee signs in again, with a new
     // session id and the second factor the new role may demand.
     if granter != Some(person_id) {
@@ -313,6 +343,11 @@ pub async fn revoke(wtx: &mut WriteTx, scope: Scope, id: i64) -> Result<Grant> {
         .bind(id)
         .execute(wtx.conn())
         .await?;
+    let ended_by = match scope {
+        Scope::Person { person_id, .. } => Some(person_id),
+        Scope::LocalAdministrator => None,
+    };
+    crate::register::end_for_grant(wtx, id, ended_by).await?;
     // AUTH-06: a privilege removed ends the person's sessions, so that none keeps it.
     let person_org: i64 = sqlx::query("SELECT org_id FROM persons WHERE id = $1")
         .bind(grant.person_id)

@@ -13,6 +13,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod assets;
 pub mod audit;
 mod audit_sqlite;
 pub mod copy;
@@ -24,6 +25,7 @@ pub mod list;
 pub mod migrate;
 pub mod orgs;
 pub mod persons;
+pub mod register;
 pub mod scope;
 pub mod sessions;
 pub mod sso;

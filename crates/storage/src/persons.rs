@@ -130,6 +130,15 @@ pub async fn credentials_by_email(
     }
 }
 
+/// The id of the account with this e-mail, read inside a change (loading, imports).
+pub async fn id_by_email_in(wtx: &mut crate::write::WriteTx, email: &str) -> Result<Option<i64>> {
+    let row = sqlx::query("SELECT id FROM persons WHERE email = $1")
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(wtx.conn())
+        .await?;
+    row.map(|r| r.try_get("id").map_err(Into::into)).transpose()
+}
+
 pub async fn list(
     store: &Store,
     scope: Scope,

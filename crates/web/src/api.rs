@@ -159,7 +159,7 @@ pub struct PageOut<T> {
     pub offset: i64,
 }
 
-fn page_out<T, U: From<T>>(page: Page<T>) -> PageOut<U> {
+pub(crate) fn page_out<T, U: From<T>>(page: Page<T>) -> PageOut<U> {
     PageOut {
         items: page.items.into_iter().map(U::from).collect(),
         total: page.total,
@@ -169,7 +169,7 @@ fn page_out<T, U: From<T>>(page: Page<T>) -> PageOut<U> {
 }
 
 /// Validates paging parameters and the sort key, naming the field at fault.
-fn paging<S: Default>(
+pub(crate) fn paging<S: Default>(
     limit: Option<i64>,
     offset: Option<i64>,
     sort: Option<&str>,
@@ -218,7 +218,7 @@ fn paging<S: Default>(
 
 /// An optional filter chosen from a closed list: absent or empty means no filter; anything
 /// else must parse, or the field is named.
-fn optional_choice<T>(
+pub(crate) fn optional_choice<T>(
     field: &str,
     value: Option<&str>,
     parse: impl Fn(&str) -> Option<T>,
@@ -680,6 +680,15 @@ pub struct GrantIn {
     pub person_id: i64,
     pub org_id: i64,
     pub role: String,
+    /// The reference of the act of designation, for the authority register.
+    #[serde(default)]
+    pub act_reference: String,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    pub valid_from: Option<String>,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    pub valid_until: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/grants", request_body = GrantIn, tag = "grants",
@@ -690,13 +699,19 @@ pub async fn create_grant(
     headers: HeaderMap,
     Json(input): Json<GrantIn>,
 ) -> Result<Response, AppError> {
+    let act = crate::ui::designation_act(
+        &input.act_reference,
+        input.valid_from.as_deref().unwrap_or(""),
+        input.valid_until.as_deref().unwrap_or(""),
+    )?;
     let mut w = app.store.write(audit_context(&actor, &headers)).await?;
-    let grant = grants::create(
+    let grant = grants::create_designated(
         &mut w,
         Scope::new(actor.person.id, Permission::GrantManage),
         Some(input.person_id),
         Some(input.org_id),
         &input.role,
+        act,
     )
     .await?;
     w.commit().await?;
@@ -850,7 +865,20 @@ pub async fn me(Extension(actor): Extension<Actor>) -> Json<MeOut> {
         delete_grant,
         list_audit,
         verify_audit,
-        me
+        me,
+        crate::assets_api::list_assets,
+        crate::assets_api::create_asset,
+        crate::assets_api::consolidated,
+        crate::assets_api::get_asset,
+        crate::assets_api::replace_asset,
+        crate::assets_api::archive_asset,
+        crate::assets_api::add_dependency,
+        crate::assets_api::remove_dependency,
+        crate::assets_api::classify_asset,
+        crate::assets_api::list_classifications,
+        crate::assets_api::get_scale,
+        crate::assets_api::set_scale,
+        crate::assets_api::get_register
     ),
     components(schemas(ErrorBody, crate::error::FieldMessage))
 )]

@@ -12,6 +12,8 @@
 
 pub mod account;
 pub mod api;
+pub mod assets_api;
+pub mod assets_ui;
 pub mod auth;
 pub mod error;
 pub mod i18n;
@@ -20,6 +22,7 @@ pub mod mfa;
 pub mod middleware;
 pub mod policy;
 pub mod ratelimit;
+pub mod register_ui;
 pub mod routes;
 pub mod sso;
 pub mod sso_login;

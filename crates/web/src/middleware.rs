@@ -87,10 +87,18 @@ async fn token_actor(app: &AppState, token: &str) -> Result<Actor, AppError> {
     let person = persons::get_self(&app.store, found.person_id).await?;
     // A token works only for an account in good standing: not disabled, not owing a new
     // password, not locked.
-    let locked = rempart_storage::credentials::login_state(&app.store, &person.email)
-        .await?
+    let state = rempart_storage::credentials::login_state(&app.store, &person.email).await?;
+    let locked = state
+        .as_ref()
         .is_some_and(|s| app.config.lockout.is_locked(s.locked_until, now));
-    if person.disabled_at.is_some() || person.must_change_password || locked {
+    // A password past the validity the organization set is owed a change, as a temporary
+    // one is: until then the account's tokens rest too.
+    let day = |micros: i64| micros / 86_400_000_000;
+    let expired = state
+        .as_ref()
+        .and_then(|s| s.password_changed_at)
+        .is_some_and(|at| app.config.password_policy.expired(day(at), day(now)));
+    if person.disabled_at.is_some() || person.must_change_password || locked || expired {
         return Err(AppError::Unauthenticated);
     }
     let scope = rempart_domain::token::TokenScope::from_stored(&found.scope);

@@ -5,14 +5,14 @@ use std::sync::Arc;
 use axum::http::Method;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, patch, post};
+use axum::routing::{delete, get, patch, post, put};
 use axum::Router;
 use rempart_domain::authz::Permission;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::error::AppError;
 use crate::policy::{Policy, PolicyTable, Routes};
-use crate::{account, api, sso_login, ui, AppState};
+use crate::{account, api, assets_api, assets_ui, register_ui, sso_login, ui, AppState};
 
 /// Every route of the application with its policy.
 pub fn routes() -> Routes {
@@ -56,6 +56,43 @@ pub fn routes() -> Routes {
             post(account::sso_unlink),
         )
         .post("/switch-org", SignedIn, post(ui::switch_org))
+        .get("/register", Needs(GrantRead), get(register_ui::page))
+        .get("/register.csv", Needs(GrantRead), get(register_ui::csv))
+        .get("/assets", Needs(AssetRead), get(assets_ui::list))
+        .post("/assets", Needs(AssetManage), post(assets_ui::create))
+        .get("/assets/new", Needs(AssetManage), get(assets_ui::new_form))
+        .get(
+            "/assets/overview",
+            Needs(AssetRead),
+            get(assets_ui::overview),
+        )
+        .get("/assets/{id}", Needs(AssetRead), get(assets_ui::show))
+        .post("/assets/{id}", Needs(AssetManage), post(assets_ui::update))
+        .get(
+            "/assets/{id}/edit",
+            Needs(AssetManage),
+            get(assets_ui::edit_form),
+        )
+        .post(
+            "/assets/{id}/archive",
+            Needs(AssetManage),
+            post(assets_ui::archive),
+        )
+        .post(
+            "/assets/{id}/classification",
+            Needs(AssetClassify),
+            post(assets_ui::classify),
+        )
+        .post(
+            "/assets/{id}/dependencies",
+            Needs(AssetManage),
+            post(assets_ui::add_dependency),
+        )
+        .post(
+            "/assets/{id}/dependencies/remove",
+            Needs(AssetManage),
+            post(assets_ui::remove_dependency),
+        )
         .get("/", SignedIn, get(ui::home))
         .get("/orgs", Needs(OrgRead), get(ui::orgs_list))
         .post("/orgs", Needs(OrgManage), post(ui::orgs_create))
@@ -142,6 +179,74 @@ pub fn routes() -> Routes {
             delete(api::delete_grant),
         )
         .get("/api/v1/audit", Needs(AuditRead), get(api::list_audit))
+        .get(
+            "/api/v1/assets",
+            Needs(AssetRead),
+            get(assets_api::list_assets),
+        )
+        .post(
+            "/api/v1/assets",
+            Needs(AssetManage),
+            post(assets_api::create_asset),
+        )
+        .get(
+            "/api/v1/assets/consolidated",
+            Needs(AssetRead),
+            get(assets_api::consolidated),
+        )
+        .get(
+            "/api/v1/assets/{id}",
+            Needs(AssetRead),
+            get(assets_api::get_asset),
+        )
+        .route(
+            Method::PUT,
+            "/api/v1/assets/{id}",
+            Needs(AssetManage),
+            put(assets_api::replace_asset),
+        )
+        .post(
+            "/api/v1/assets/{id}/archive",
+            Needs(AssetManage),
+            post(assets_api::archive_asset),
+        )
+        .post(
+            "/api/v1/assets/{id}/dependencies",
+            Needs(AssetManage),
+            post(assets_api::add_dependency),
+        )
+        .route(
+            Method::DELETE,
+            "/api/v1/assets/{id}/dependencies",
+            Needs(AssetManage),
+            delete(assets_api::remove_dependency),
+        )
+        .post(
+            "/api/v1/assets/{id}/classification",
+            Needs(AssetClassify),
+            post(assets_api::classify_asset),
+        )
+        .get(
+            "/api/v1/assets/{id}/classifications",
+            Needs(AssetRead),
+            get(assets_api::list_classifications),
+        )
+        .get(
+            "/api/v1/organizations/{id}/classification-scale",
+            Needs(AssetRead),
+            get(assets_api::get_scale),
+        )
+        .route(
+            Method::PUT,
+            "/api/v1/organizations/{id}/classification-scale",
+            Needs(ScaleManage),
+            put(assets_api::set_scale),
+        )
+        .get(
+            "/api/v1/register",
+            Needs(GrantRead),
+            get(assets_api::get_register),
+        )
         .get(
             "/api/v1/audit/verify",
             Needs(AuditRead),

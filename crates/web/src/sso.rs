@@ -1,12 +1,15 @@
 //! Single sign-on with an OpenID Connect provider (AUTH-09): the authorization code flow with
 //! PKCE (S256), a state bound to the browser by a `__Host-` cookie, a nonce checked in the ID
-//! token, and the ID token's signature checked against the provider's published keys (RS256
-//! only; `alg: none` and unsigned tokens are refused by the `openidconnect` crate). The
+//! token, and the ID token's signature checked against the provider's published keys, with
+//! public-key algorithms only ([`ALLOWED_ALGS`]: never `none`, never an HMAC keyed with the
+//! client secret). The
 //! protocol is the crate's; what is ours is which account a verified identity opens.
 
 use std::time::{Duration, Instant};
 
-use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreJwsSigningAlgorithm, CoreProviderMetadata,
+};
 use openidconnect::reqwest;
 use openidconnect::{
     AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, IssuerUrl,
@@ -14,6 +17,20 @@ use openidconnect::{
 };
 use sha2::{Digest, Sha256};
 use tokio::sync::RwLock;
+
+/// The signature algorithms an ID token may use: public-key ones only, whatever the
+/// provider's discovery document lists.
+pub const ALLOWED_ALGS: [CoreJwsSigningAlgorithm; 9] = [
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha384,
+    CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha512,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha256,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha384,
+    CoreJwsSigningAlgorithm::RsaSsaPssSha512,
+    CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+    CoreJwsSigningAlgorithm::EcdsaP384Sha384,
+    CoreJwsSigningAlgorithm::EdDsa,
+];
 
 /// How long a started sign-in waits for the provider's answer.
 pub const PENDING_SECONDS: i64 = 600;
@@ -268,13 +285,14 @@ impl Sso {
             .map_err(|e| SsoError::Exchange(error_chain(&e)))?;
         let id_token = response.id_token().ok_or(SsoError::NoIdToken)?;
         let nonce = Nonce::new(pending.nonce.clone());
-        let claims = match id_token.claims(&client.id_token_verifier(), &nonce) {
+        let verifier = client.id_token_verifier().set_allowed_algs(ALLOWED_ALGS);
+        let claims = match id_token.claims(&verifier, &nonce) {
             Ok(claims) => claims.clone(),
             // The provider may have rotated its keys since they were cached: fetch them once
             // more, and only then refuse.
             Err(ClaimsVerificationError::SignatureVerification(_)) => {
                 let client = self.client(self.metadata(true).await?)?;
-                let verifier = client.id_token_verifier();
+                let verifier = client.id_token_verifier().set_allowed_algs(ALLOWED_ALGS);
                 let claims = id_token
                     .claims(&verifier, &nonce)
                     .map_err(|e| SsoError::Claims(e.to_string()))?

@@ -237,6 +237,19 @@ async fn verify(
     Ok(sso.finish(pending, code).await?)
 }
 
+/// Why an account opens by no pathway now: disabled, or locked after failed proofs (the
+/// lockout holds whatever the way in, so that guessing one factor cannot go on through
+/// another).
+async fn closed(app: &AppState, person: &Person) -> Result<Option<&'static str>, AppError> {
+    if person.disabled_at.is_some() {
+        return Ok(Some("disabled"));
+    }
+    let locked = credentials::login_state(&app.store, &person.email)
+        .await?
+        .is_some_and(|s| app.config.lockout.is_locked(s.locked_until, now_micros()));
+    Ok(locked.then_some("locked"))
+}
+
 /// The account a verified identity opens, and the link used. `Err` when none may open.
 async fn resolve(
     app: &AppState,
@@ -247,9 +260,9 @@ async fn resolve(
         links::find(&app.store, &verified.issuer, &verified.subject).await?
     {
         let person = persons::get_self(&app.store, person_id).await?;
-        if person.disabled_at.is_some() {
+        if let Some(reason) = closed(app, &person).await? {
             return Ok(Err(Refusal {
-                reason: "disabled".to_owned(),
+                reason: reason.to_owned(),
                 key: "sso-failed",
                 person: Some(person),
             }));
@@ -268,9 +281,9 @@ async fn resolve(
         return Ok(Err(refuse("no_account", "sso-no-account")));
     };
     let person = state.person;
-    if person.disabled_at.is_some() {
+    if let Some(reason) = closed(app, &person).await? {
         return Ok(Err(Refusal {
-            reason: "disabled".to_owned(),
+            reason: reason.to_owned(),
             key: "sso-failed",
             person: Some(person),
         }));

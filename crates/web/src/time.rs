@@ -21,6 +21,11 @@ pub fn iso(micros: i64) -> String {
         .unwrap_or_default()
 }
 
+/// Today's date in Québec: what review dates and end-of-support dates are compared with.
+pub fn today() -> NaiveDate {
+    chrono::Utc::now().with_timezone(&Toronto).date_naive()
+}
+
 /// The start of a calendar day in Québec, as UTC microseconds: what a date filter means.
 pub fn day_start(date: &str) -> Option<i64> {
     let day = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d").ok()?;

@@ -70,7 +70,10 @@ pub async fn page_ctx(app: &AppState, actor: &Actor, current: &str) -> Result<Ct
 }
 
 /// Options for organization pickers: every organization the caller may act on, indented.
-async fn org_choices(app: &AppState, scope: Scope) -> Result<Vec<(i64, String)>, AppError> {
+pub(crate) async fn org_choices(
+    app: &AppState,
+    scope: Scope,
+) -> Result<Vec<(i64, String)>, AppError> {
     let page = orgs::list(
         &app.store,
         scope,
@@ -92,7 +95,7 @@ pub struct Pager {
     pub next: Option<String>,
 }
 
-fn pager<T>(lang: Language, page: &Page<T>, base: &str, query: &str) -> Pager {
+pub(crate) fn pager<T>(lang: Language, page: &Page<T>, base: &str, query: &str) -> Pager {
     let from = if page.total == 0 { 0 } else { page.offset + 1 };
     let to = (page.offset + page.items.len() as i64).min(page.total);
     let link = |offset: i64| {
@@ -379,7 +382,7 @@ pub struct OrgForm {
 }
 
 /// An optional id from a form field: empty means none; anything else must be a number.
-fn optional_id(field: &str, raw: &str) -> Result<Option<i64>, FieldError> {
+pub(crate) fn optional_id(field: &str, raw: &str) -> Result<Option<i64>, FieldError> {
     let raw = raw.trim();
     if raw.is_empty() {
         return Ok(None);
@@ -948,6 +951,43 @@ pub struct GrantForm {
     pub org_id: String,
     #[serde(default)]
     pub role: String,
+    #[serde(default)]
+    pub act_reference: String,
+    #[serde(default)]
+    pub valid_from: String,
+    #[serde(default)]
+    pub valid_until: String,
+}
+
+/// The act of designation typed with a grant: optional dates and reference.
+pub(crate) fn designation_act(
+    act_reference: &str,
+    valid_from: &str,
+    valid_until: &str,
+) -> Result<rempart_domain::register::DesignationAct, AppError> {
+    let mut errors = Vec::new();
+    let mut date = |field: &str, raw: &str| {
+        if raw.trim().is_empty() {
+            return None;
+        }
+        match rempart_domain::asset::parse_date(field, raw) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                errors.push(e);
+                None
+            }
+        }
+    };
+    let valid_from = date("valid_from", valid_from);
+    let valid_until = date("valid_until", valid_until);
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    Ok(rempart_domain::register::DesignationAct {
+        valid_from,
+        valid_until,
+        act_reference: act_reference.to_owned(),
+    })
 }
 
 pub async fn grants_create(
@@ -960,13 +1000,15 @@ pub async fn grants_create(
         let person_id =
             optional_id("person_id", &form.person_id).map_err(|e| AppError::Invalid(vec![e]))?;
         let org_id = optional_id("org_id", &form.org_id).map_err(|e| AppError::Invalid(vec![e]))?;
+        let act = designation_act(&form.act_reference, &form.valid_from, &form.valid_until)?;
         let mut w = app.store.write(audit_context(&actor, &headers)).await?;
-        grants::create(
+        grants::create_designated(
             &mut w,
             Scope::new(actor.person.id, Permission::GrantManage),
             person_id,
             org_id,
             &form.role,
+            act,
         )
         .await?;
         w.commit().await?;

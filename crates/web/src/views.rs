@@ -50,8 +50,10 @@ impl Ctx {
     }
 
     pub fn for_actor(actor: &Actor, current: &str, orgs: Vec<(i64, String)>) -> Ctx {
-        let items: [(&'static str, &'static str, Option<Permission>); 6] = [
+        let items: [(&'static str, &'static str, Option<Permission>); 8] = [
             ("/", "nav-home", None),
+            ("/assets", "nav-assets", Some(Permission::AssetRead)),
+            ("/register", "nav-register", Some(Permission::GrantRead)),
             ("/orgs", "nav-orgs", Some(Permission::OrgRead)),
             ("/people", "nav-people", Some(Permission::PersonRead)),
             ("/grants", "nav-grants", Some(Permission::GrantRead)),

@@ -31,6 +31,7 @@ async fn send(
         Method::POST if path.starts_with("/api/") => session_client.post(url).json(&json!({})),
         Method::POST => session_client.post(url).form(&[("csrf", csrf)]),
         Method::PATCH => session_client.patch(url).json(&json!({})),
+        Method::PUT => session_client.put(url).json(&json!({})),
         Method::DELETE => session_client.delete(url),
         _ => unreachable!("no route uses {method}"),
     };
@@ -163,6 +164,13 @@ async fn foreign_id(app: &TestApp, path: &str) -> i64 {
         .unwrap();
         w.commit().await.unwrap();
         id
+    } else if path.starts_with("/assets/") || path.starts_with("/api/v1/assets/") {
+        // An asset of the agency (body B).
+        sqlx::query_scalar::<_, i64>("SELECT id FROM assets WHERE name = $1")
+            .bind("Dossier clinique informatisé")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
     } else if path.starts_with("/profile/sso/") {
         // Another person's link to the single sign-on provider.
         let mut w = app
@@ -217,6 +225,12 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
     let app = TestApp::spawn().await;
     let privacy_b = app.login(PRIVACY_B).await;
     let ciso_a = app.login(CSIO_A).await;
+    // Classifying is the holder's: body A's holder tries it on body B's asset.
+    let holder_a = app.login(HOLDER_A).await;
+    let own_asset: i64 = sqlx::query_scalar("SELECT id FROM assets WHERE name = 'Intranet'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
     let unit_b = app.org_id(UNIT_B).await;
     let name_before: String = sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1")
         .bind(unit_b)
@@ -228,32 +242,73 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
         let id = foreign_id(&app, route.path).await;
         let path = with_id(route.path, id);
         let before = snapshot(&app).await;
-        let response = match (&route.method, route.path) {
-            (&Method::POST, p) if p.ends_with("/rename") => {
-                ciso_a.post_form(&path, &[("name", "Pirate")]).await
-            }
-            (&Method::POST, p) if p.ends_with("/move") => {
-                let own = app.org_id(BODY_A).await.to_string();
-                ciso_a.post_form(&path, &[("parent_id", &own)]).await
-            }
-            (&Method::POST, p) if p.starts_with("/api/") => {
-                ciso_a
-                    .send_json(Method::POST, &path, &json!({"disabled": true}))
-                    .await
-            }
-            (&Method::POST, _) => ciso_a.post_form(&path, &[]).await,
-            (&Method::PATCH, _) => {
-                ciso_a
-                    .send_json(
-                        Method::PATCH,
-                        &path,
-                        &json!({"name": "Pirate", "archived": true}),
-                    )
-                    .await
-            }
-            (&Method::DELETE, _) => ciso_a.send_json(Method::DELETE, &path, &json!({})).await,
-            _ => ciso_a.get(&path).await,
+        let ciso_a = match route.policy {
+            Policy::Needs(p) if !role_has(rempart_domain::role::Role::Ciso, p) => &holder_a,
+            _ => &ciso_a,
         };
+        let response =
+            match (&route.method, route.path) {
+                (&Method::POST, p) if p.ends_with("/rename") => {
+                    ciso_a.post_form(&path, &[("name", "Pirate")]).await
+                }
+                (&Method::POST, p) if p.ends_with("/move") => {
+                    let own = app.org_id(BODY_A).await.to_string();
+                    ciso_a.post_form(&path, &[("parent_id", &own)]).await
+                }
+                // A body each API route accepts, so that only the scope can refuse.
+                (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/classification") => {
+                    ciso_a
+                        .send_json(
+                            Method::POST,
+                            &path,
+                            &json!({"availability": 1, "integrity": 1, "confidentiality": 1}),
+                        )
+                        .await
+                }
+                (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/dependencies") => {
+                    ciso_a
+                        .send_json(Method::POST, &path, &json!({"depends_on_id": own_asset}))
+                        .await
+                }
+                (&Method::POST, p) if p.starts_with("/api/") => {
+                    ciso_a
+                        .send_json(Method::POST, &path, &json!({"disabled": true}))
+                        .await
+                }
+                (&Method::PUT, p) if p.ends_with("/classification-scale") => {
+                    ciso_a
+                        .send_json(
+                            Method::PUT,
+                            &path,
+                            &json!({"levels": [
+                            {"value": 1, "label_fr": "Bas", "label_en": "Low"},
+                            {"value": 2, "label_fr": "Haut", "label_en": "High"}
+                        ], "review_months": 12}),
+                        )
+                        .await
+                }
+                (&Method::PUT, _) => ciso_a
+                    .send_json(
+                        Method::PUT,
+                        &path,
+                        &json!({"org_id": app.org_id(UNIT_A).await, "kind": "information_system",
+                            "name": "Pirate", "holder_id": app.person_id(HOLDER_A).await,
+                            "hosting": "own_data_centre"}),
+                    )
+                    .await,
+                (&Method::POST, _) => ciso_a.post_form(&path, &[]).await,
+                (&Method::PATCH, _) => {
+                    ciso_a
+                        .send_json(
+                            Method::PATCH,
+                            &path,
+                            &json!({"name": "Pirate", "archived": true}),
+                        )
+                        .await
+                }
+                (&Method::DELETE, _) => ciso_a.send_json(Method::DELETE, &path, &json!({})).await,
+                _ => ciso_a.get(&path).await,
+            };
         let status = response.status().as_u16();
         assert_eq!(
             status, 404,

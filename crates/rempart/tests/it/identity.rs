@@ -1194,3 +1194,46 @@ async fn sensitive_changes_long_after_sign_in_ask_for_every_factor_again() {
     );
     assert_eq!(logged.iter().filter(|a| *a == "auth.reauth").count(), 2);
 }
+
+// REQ AUTH-02
+// REQ AUTH-08
+#[tokio::test]
+async fn a_token_rests_while_its_owners_password_is_past_its_validity() {
+    let app = TestApp::spawn_configured(|_| {
+        let mut config = rempart_web::WebConfig::default();
+        config.password_policy.max_age_days = Some(90);
+        config
+    })
+    .await;
+    let url = app.url.expose().to_owned();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rempart"))
+        .args(["admin", "create-token", "--user", USER_A, "--scope", "read"])
+        .args(["--database-url", &url])
+        .output()
+        .unwrap();
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let me = || async {
+        TestApp::client()
+            .get(format!("{}/api/v1/me", app.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    sqlx::query("UPDATE persons SET password_changed_at = $1 WHERE email = $2")
+        .bind(rempart_storage::now_micros())
+        .bind(USER_A)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(me().await, 200);
+    // 91 days later, the password is owed a change: the token rests until it is made.
+    sqlx::query("UPDATE persons SET password_changed_at = $1 WHERE email = $2")
+        .bind(rempart_storage::now_micros() - 91 * 86_400_000_000)
+        .bind(USER_A)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(me().await, 401);
+}

@@ -229,6 +229,7 @@ pub const CSIO_A: &str = "csio@demo.rempart.quebec";
 pub const ADMIN: &str = "admin@demo.rempart.quebec";
 pub const AUDITOR: &str = "auditeur@demo.rempart.quebec";
 pub const USER_A: &str = "utilisateur@demo.rempart.quebec";
+pub const HOLDER_A: &str = "detenteur@demo.rempart.quebec";
 pub const PRIVACY_B: &str = "rprp@demo.rempart.quebec";
 pub const BODY_A: &str = "ministere-fictif-des-ressources";
 pub const BODY_B: &str = "agence-fictive-de-la-sante";

@@ -174,6 +174,24 @@ async fn single_sign_on_opens_only_existing_accounts_known_by_issuer_and_subject
     assert_eq!(sign_in(&app, &third).await.status(), 401);
     assert_eq!(me(&app, &third).await, None);
 
+    // A locked account stays closed by this way in too: guessing the password elsewhere
+    // cannot go on through the provider.
+    sqlx::query("UPDATE persons SET locked_until = $1 WHERE email = $2")
+        .bind(i64::MAX)
+        .bind(HOLDER)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    idp.vouch_for(Identity::verified("sub-holder", HOLDER));
+    let locked = TestApp::client();
+    assert_eq!(sign_in(&app, &locked).await.status(), 401);
+    assert_eq!(me(&app, &locked).await, None);
+    sqlx::query("UPDATE persons SET locked_until = NULL WHERE email = $1")
+        .bind(HOLDER)
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+
     // A disabled account stays closed, linked or not.
     sqlx::query("UPDATE persons SET disabled_at = 1 WHERE email = $1")
         .bind(HOLDER)
@@ -191,6 +209,7 @@ async fn single_sign_on_opens_only_existing_accounts_known_by_issuer_and_subject
             "no_account",
             "email_unverified",
             "other_subject",
+            "locked",
             "disabled"
         ]
     );
