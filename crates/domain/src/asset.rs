@@ -517,17 +517,16 @@ impl AssetDraft {
             .map(|l| l.trim().to_owned())
             .filter(|l| !l.is_empty())
             .collect();
-        let (Some(kind), Some(hosting_kind)) = (kind, hosting_kind) else {
-            return Err(errors);
-        };
+        // An unknown kind or hosting is reported; the rest is still checked, with stand-ins
+        // that raise nothing of their own, so that every fault shows at once.
         let input = AssetInput {
             org_id: self.org_id,
-            kind,
+            kind: kind.unwrap_or(AssetKind::InformationSystem),
             name: self.name.clone(),
             description: self.description.clone(),
             holder_id: self.holder_id,
             hosting: Hosting {
-                kind: hosting_kind,
+                kind: hosting_kind.unwrap_or(HostingKind::Premises),
                 provider: self.hosting_provider.clone(),
                 locations,
                 outside_quebec: self.outside_quebec,
@@ -763,6 +762,8 @@ mod tests {
                 ("holder_id".to_owned(), None),
                 ("end_of_support".to_owned(), None),
                 ("identifiers".to_owned(), Some(2)),
+                ("name".to_owned(), None),
+                ("hosting_provider".to_owned(), None),
             ]
         );
         let good = AssetDraft {

@@ -3,6 +3,7 @@
 
 mod kit;
 
+mod assets;
 mod authz;
 mod cli;
 mod identity;

@@ -1,0 +1,711 @@
+//! The inventory and the authority register end to end (ASSET-01, ASSET-02, REG-01, REG-02),
+//! on the demo's inventory: who may classify, the flags, dependencies and their cycles, the
+//! register's vacancies, history and incompatible roles, the view up the tree.
+
+use axum::http::Method;
+use serde_json::{json, Value};
+
+use crate::kit::*;
+
+const HOLDER_FIN: &str = "detentrice.finances@demo.rempart.quebec";
+const COCD: &str = "cocd-capitale-demo";
+
+async fn asset_id(app: &TestApp, name: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>("SELECT id FROM assets WHERE name = $1")
+        .bind(name)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
+}
+
+async fn flags_of(session: &Session, id: i64) -> Vec<String> {
+    let detail: Value = session
+        .get(&format!("/api/v1/assets/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    detail["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["flag"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn error_fields(body: &Value) -> Vec<(String, String)> {
+    body["fields"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    (
+                        f["field"].as_str().unwrap_or("").to_owned(),
+                        f["code"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+// REQ ASSET-02
+#[tokio::test]
+async fn only_the_holder_classifies_and_every_classification_is_kept() {
+    let app = TestApp::spawn().await;
+    let paie = asset_id(&app, "Système de paie").await;
+    let dic = json!({"availability": 2, "integrity": 3, "confidentiality": 3,
+        "justification": "Paie : intégrité critique"});
+    let path = format!("/api/v1/assets/{paie}/classification");
+
+    // The CISO keeps the inventory but does not classify.
+    let ciso = app.login(CSIO_A).await;
+    assert_eq!(
+        ciso.send_json(Method::POST, &path, &dic).await.status(),
+        403
+    );
+    // Another unit's holder does not even see it to classify.
+    let holder_ti = app.login(HOLDER_A).await;
+    assert_eq!(
+        holder_ti
+            .send_json(Method::POST, &path, &dic)
+            .await
+            .status(),
+        404
+    );
+    // A second holder of the same unit reaches it, but it is not theirs.
+    let grant = ciso
+        .send_json(
+            Method::POST,
+            "/api/v1/grants",
+            &json!({"person_id": app.person_id(HOLDER_A).await,
+                "org_id": app.org_id("mfr-direction-des-finances").await, "role": "Holder",
+                "act_reference": "Décision DG-2026-031"}),
+        )
+        .await;
+    assert_eq!(grant.status(), 201);
+    let holder_ti = app.login(HOLDER_A).await;
+    let refused = holder_ti.send_json(Method::POST, &path, &dic).await;
+    assert_eq!(refused.status(), 422);
+    assert_eq!(
+        error_fields(&refused.json().await.unwrap()),
+        [("holder_id".to_owned(), "error-not-holder".to_owned())]
+    );
+    // Levels outside the scale are refused, each named.
+    let holder = app.login(HOLDER_FIN).await;
+    let bad = holder
+        .send_json(
+            Method::POST,
+            &path,
+            &json!({"availability": 4, "integrity": 0, "confidentiality": 3}),
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let fields: Vec<String> = error_fields(&bad.json().await.unwrap())
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect();
+    assert_eq!(fields, ["availability", "integrity"]);
+    // The holder classifies; the history keeps both classifications, newest first.
+    assert_eq!(
+        holder.send_json(Method::POST, &path, &dic).await.status(),
+        204
+    );
+    let history: Value = holder
+        .get(&format!("/api/v1/assets/{paie}/classifications"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(history.as_array().unwrap().len(), 2);
+    assert_eq!(history[0]["availability"], 2);
+    assert_eq!(history[0]["justification"], "Paie : intégrité critique");
+    assert_eq!(history[1]["availability"], 3);
+    let detail: Value = holder
+        .get(&format!("/api/v1/assets/{paie}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["availability"], 2);
+    let classified_on = detail["classified_on"].as_str().unwrap();
+    let due = detail["review_due"].as_str().unwrap();
+    assert_eq!(
+        &due[..4],
+        &(classified_on[..4].parse::<i32>().unwrap() + 1).to_string()
+    );
+    let logged: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_entries WHERE action = 'asset.classify' AND entity_id = $1",
+    )
+    .bind(paie.to_string())
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(logged, 2);
+    // The page offers the form to the holder only.
+    let page = holder
+        .get(&format!("/assets/{paie}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("action=\"/assets/{paie}/classification\"")));
+    let page = ciso
+        .get(&format!("/assets/{paie}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains(&format!("action=\"/assets/{paie}/classification\"")));
+    assert!(page.contains("Seul le détenteur de l&#39;actif le classifie."));
+}
+
+// REQ ASSET-02
+#[tokio::test]
+async fn flags_show_what_needs_attention_on_both_sides_of_a_dependency() {
+    let app = TestApp::spawn().await;
+    let ciso = app.login(CSIO_A).await;
+    // The payroll (3/3/3) runs on the legacy servers (2/2/2): both are warned.
+    let paie = asset_id(&app, "Système de paie").await;
+    let legacy = asset_id(&app, "Serveurs Windows 2012 R2 hérités").await;
+    let paie_flags = flags_of(&ciso, paie).await;
+    assert!(
+        paie_flags.contains(&"component_lower".to_owned()),
+        "{paie_flags:?}"
+    );
+    let legacy_flags = flags_of(&ciso, legacy).await;
+    for expected in [
+        "lower_than_dependent",
+        "review_overdue",
+        "past_end_of_support",
+    ] {
+        assert!(
+            legacy_flags.contains(&expected.to_owned()),
+            "{legacy_flags:?}"
+        );
+    }
+    let detail: Value = ciso
+        .get(&format!("/api/v1/assets/{paie}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let lower = detail["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["flag"] == "component_lower" && f["component"] == legacy)
+        .unwrap();
+    assert_eq!(
+        lower["objectives"],
+        json!(["availability", "integrity", "confidentiality"])
+    );
+    // Never classified; hosted outside Québec.
+    let budget = asset_id(&app, "Outil d'analyse budgétaire infonuagique").await;
+    let budget_flags = flags_of(&ciso, budget).await;
+    assert_eq!(budget_flags, ["unclassified", "outside_quebec_needs_pia"]);
+    // The page says it in words.
+    let page = ciso
+        .get(&format!("/assets/{paie}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Repose sur un actif classifié plus bas : Serveurs Windows 2012 R2 hérités.")
+    );
+    // The list filters by flag.
+    let list: Value = ciso
+        .get("/api/v1/assets?flag=unclassified&limit=100")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Formulaires papier reçus",
+            "Outil d'analyse budgétaire infonuagique",
+            "Système de gestion des billets de soutien"
+        ]
+    );
+    // A holder whose designation ends leaves their assets without a holder.
+    let grant: i64 = sqlx::query_scalar(
+        "SELECT g.id FROM role_grants g JOIN persons p ON p.id = g.person_id WHERE p.email = $1",
+    )
+    .bind(HOLDER_FIN)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        ciso.send_json(
+            Method::DELETE,
+            &format!("/api/v1/grants/{grant}"),
+            &json!({})
+        )
+        .await
+        .status(),
+        204
+    );
+    assert!(flags_of(&ciso, paie)
+        .await
+        .contains(&"no_holder".to_owned()));
+    let without: Value = ciso
+        .get("/api/v1/assets?flag=without_holder&limit=100")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(without["total"], 6);
+    // An unknown flag is named.
+    let bad = ciso.get("/api/v1/assets?flag=rouge").await;
+    assert_eq!(bad.status(), 422);
+    assert_eq!(
+        error_fields(&bad.json().await.unwrap()),
+        [("flag".to_owned(), "error-choice".to_owned())]
+    );
+}
+
+// REQ ASSET-01
+#[tokio::test]
+async fn assets_are_checked_and_their_dependencies_never_close_a_cycle() {
+    let app = TestApp::spawn().await;
+    let ciso = app.login(CSIO_A).await;
+    let unit = app.org_id(UNIT_A).await;
+    let holder = app.person_id(HOLDER_A).await;
+    // Every fault at once, each named; nothing written.
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM assets")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let bad = ciso
+        .send_json(
+            Method::POST,
+            "/api/v1/assets",
+            &json!({"org_id": unit, "kind": "serveur", "name": "", "holder_id": app.person_id(USER_A).await,
+                "hosting": "external_cloud", "end_of_support": "2026-02-30",
+                "identifiers": ["srv-ok", "pas valide!"]}),
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    let fields: Vec<String> = error_fields(&bad.json().await.unwrap())
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "kind",
+            "end_of_support",
+            "identifiers",
+            "name",
+            "hosting_provider"
+        ]
+    );
+    // A holder not designated in the unit is refused.
+    let not_holder = ciso
+        .send_json(
+            Method::POST,
+            "/api/v1/assets",
+            &json!({"org_id": unit, "kind": "information_system", "name": "Nouveau",
+                "holder_id": app.person_id(USER_A).await, "hosting": "own_data_centre"}),
+        )
+        .await;
+    assert_eq!(not_holder.status(), 422);
+    assert_eq!(
+        error_fields(&not_holder.json().await.unwrap()),
+        [(
+            "holder_id".to_owned(),
+            "error-holder-not-designated".to_owned()
+        )]
+    );
+    let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM assets")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(before, after);
+
+    // A new asset, identifiers normalized; a duplicate name in the unit is a conflict.
+    let body = json!({"org_id": unit, "kind": "information_system", "name": "Registre des contrats",
+        "holder_id": holder, "hosting": "own_data_centre",
+        "identifiers": ["Contrats.MFR.demo.gouv.qc.ca", "10.10.40.7/24"]});
+    let created = ciso.send_json(Method::POST, "/api/v1/assets", &body).await;
+    assert_eq!(created.status(), 201);
+    let created: Value = created.json().await.unwrap();
+    let contracts = created["id"].as_i64().unwrap();
+    let detail: Value = ciso
+        .get(&format!("/api/v1/assets/{contracts}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        detail["identifiers"],
+        json!([
+            "fqdn:contrats.mfr.demo.gouv.qc.ca",
+            "ip_range:10.10.40.0/24"
+        ])
+    );
+    assert_eq!(
+        ciso.send_json(Method::POST, "/api/v1/assets", &body)
+            .await
+            .status(),
+        409
+    );
+
+    // Dependencies: contracts → intranet → legacy servers; legacy → contracts would close a
+    // cycle through two others, and an asset never runs on itself.
+    let intranet = asset_id(&app, "Intranet").await;
+    let legacy = asset_id(&app, "Serveurs Windows 2012 R2 hérités").await;
+    let add = |from: i64, to: i64| {
+        let ciso = &ciso;
+        async move {
+            ciso.send_json(
+                Method::POST,
+                &format!("/api/v1/assets/{from}/dependencies"),
+                &json!({"depends_on_id": to}),
+            )
+            .await
+        }
+    };
+    assert_eq!(add(contracts, intranet).await.status(), 204);
+    let cycle = add(legacy, contracts).await;
+    assert_eq!(cycle.status(), 422);
+    assert_eq!(
+        error_fields(&cycle.json().await.unwrap()),
+        [(
+            "depends_on_id".to_owned(),
+            "error-dependency-cycle".to_owned()
+        )]
+    );
+    let own = add(contracts, contracts).await;
+    assert_eq!(
+        error_fields(&own.json().await.unwrap()),
+        [(
+            "depends_on_id".to_owned(),
+            "error-dependency-self".to_owned()
+        )]
+    );
+    // Another body's asset is not found, as if it did not exist.
+    let foreign = asset_id(&app, "Dossier clinique informatisé").await;
+    assert_eq!(
+        error_fields(&add(contracts, foreign).await.json().await.unwrap()),
+        [("depends_on_id".to_owned(), "error-not-found".to_owned())]
+    );
+    // The same from the page, without JavaScript: the error is shown on the asset's page.
+    let page = ciso
+        .post_form(
+            &format!("/assets/{legacy}/dependencies"),
+            &[("depends_on_id", &contracts.to_string())],
+        )
+        .await;
+    assert_eq!(page.status(), 422);
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("la dépendance formerait un cycle"));
+    // Removing the link makes the other direction possible.
+    let removed = ciso
+        .send_json(
+            Method::DELETE,
+            &format!("/api/v1/assets/{contracts}/dependencies?depends_on_id={intranet}"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(removed.status(), 204);
+    assert_eq!(add(legacy, contracts).await.status(), 204);
+
+    // A stale version is refused; the right one replaces the asset.
+    let mut replacement = body.clone();
+    replacement["name"] = json!("Registre des contrats publics");
+    replacement["version"] = json!(created["version"].as_i64().unwrap() - 1);
+    let stale = ciso
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/assets/{contracts}"),
+            &replacement,
+        )
+        .await;
+    assert_eq!(stale.status(), 409);
+    replacement["version"] = created["version"].clone();
+    let replaced = ciso
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/assets/{contracts}"),
+            &replacement,
+        )
+        .await;
+    assert_eq!(replaced.status(), 200);
+    let actions: Vec<String> = sqlx::query_scalar(
+        "SELECT action FROM audit_entries WHERE entity_type = 'asset' AND entity_id = $1 ORDER BY seq",
+    )
+    .bind(contracts.to_string())
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        actions,
+        [
+            "asset.create",
+            "asset.dependency_add",
+            "asset.dependency_remove",
+            "asset.update"
+        ]
+    );
+    let page = ciso
+        .get(&format!("/assets/{contracts}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Registre des contrats publics"));
+    assert!(page.contains("<code>asset.update</code>"));
+}
+
+// REQ REG-01
+// REQ REG-02
+// REQ AUTHZ-02
+#[tokio::test]
+async fn the_register_shows_vacancies_history_and_incompatible_roles() {
+    let app = TestApp::spawn().await;
+    let ciso = app.login(CSIO_A).await;
+    let body_a = app.org_id(BODY_A).await;
+    let register = |history: bool| {
+        let ciso = &ciso;
+        async move {
+            ciso.get(&format!(
+                "/api/v1/register?org_id={body_a}&history={history}"
+            ))
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()
+        }
+    };
+    let now = register(false).await;
+    assert_eq!(
+        now["vacancies"],
+        json!([{"org_id": body_a, "org_name": "Ministère fictif des Ressources",
+            "vacant": ["CyberdefenceLead", "PrivacyOfficer"]}])
+    );
+    assert!(now["conflicts"].as_array().unwrap().is_empty());
+    let holders = now["holders"].as_array().unwrap();
+    let morin = holders
+        .iter()
+        .find(|h| h["person_name"] == "Isabelle Morin")
+        .unwrap();
+    assert_eq!(morin["assets"], 13);
+
+    // A privacy officer designated by an act fills a vacancy; the auditor's role given to
+    // the CSIO is incompatible with it and flagged.
+    let user = app.person_id(USER_A).await;
+    let csio = app.person_id(CSIO_A).await;
+    let admin = app.login(ADMIN).await;
+    for (person, role, act) in [
+        (user, "PrivacyOfficer", "=HYPERLINK(\"http://x\")"),
+        (csio, "Auditor", "Décision DG-2026-040"),
+    ] {
+        let r = admin
+            .send_json(
+                Method::POST,
+                "/api/v1/grants",
+                &json!({"person_id": person, "org_id": body_a, "role": role,
+                    "act_reference": act, "valid_from": "2026-01-01", "valid_until": "2027-12-31"}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "{role}");
+    }
+    let backwards = admin
+        .send_json(
+            Method::POST,
+            "/api/v1/grants",
+            &json!({"person_id": user, "org_id": body_a, "role": "Manager",
+                "valid_from": "2027-01-01", "valid_until": "2026-01-01"}),
+        )
+        .await;
+    assert_eq!(
+        error_fields(&backwards.json().await.unwrap()),
+        [(
+            "valid_until".to_owned(),
+            "error-until-before-from".to_owned()
+        )]
+    );
+    let ciso = app.login(CSIO_A).await;
+    let now: Value = ciso
+        .get(&format!("/api/v1/register?org_id={body_a}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(now["vacancies"][0]["vacant"], json!(["CyberdefenceLead"]));
+    assert_eq!(
+        now["conflicts"],
+        json!([{"person_id": csio, "person_name": "Samuel Bouchard", "org_id": body_a,
+            "org_name": "Ministère fictif des Ressources", "roles": ["Auditor", "Ciso"]}])
+    );
+    let privacy = now["designations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["role"] == "PrivacyOfficer")
+        .unwrap()
+        .clone();
+    assert_eq!(privacy["valid_from"], "2026-01-01");
+    assert_eq!(privacy["valid_until"], "2027-12-31");
+
+    // The CSV export neutralizes what a spreadsheet would run.
+    let csv = ciso.get(&format!("/register.csv?org_id={body_a}")).await;
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let text = csv.text().await.unwrap();
+    assert!(text.starts_with('\u{feff}'));
+    assert!(text.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{text}");
+    assert!(text.contains("Responsable de la protection des renseignements personnels"));
+
+    // Revoked, the designation ends but stays in the history.
+    let grant: i64 = sqlx::query_scalar(
+        "SELECT id FROM role_grants WHERE person_id = $1 AND role = 'PrivacyOfficer'",
+    )
+    .bind(user)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    let admin = app.login(ADMIN).await;
+    assert_eq!(
+        admin
+            .send_json(
+                Method::DELETE,
+                &format!("/api/v1/grants/{grant}"),
+                &json!({})
+            )
+            .await
+            .status(),
+        204
+    );
+    let ciso = app.login(CSIO_A).await;
+    let current: Value = ciso
+        .get(&format!("/api/v1/register?org_id={body_a}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(!current["designations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["role"] == "PrivacyOfficer"));
+    let history: Value = ciso
+        .get(&format!("/api/v1/register?org_id={body_a}&history=true"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ended = history["designations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["role"] == "PrivacyOfficer")
+        .unwrap()
+        .clone();
+    assert!(ended["ended_at"].is_i64());
+    assert_eq!(ended["act_reference"], "=HYPERLINK(\"http://x\")");
+
+    // The page, printable, in French.
+    let page = ciso
+        .get(&format!("/register?org_id={body_a}&history=1"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Rôles obligatoires vacants"));
+    assert!(page.contains("Terminée"));
+    assert!(page.contains("Samuel Bouchard (Ministère fictif des Ressources) : "));
+    // Another branch's register is not found.
+    let body_b = app.org_id(BODY_B).await;
+    assert_eq!(
+        ciso.get(&format!("/api/v1/register?org_id={body_b}"))
+            .await
+            .status(),
+        404
+    );
+}
+
+// REQ ASSET-01
+// REQ ASSET-02
+#[tokio::test]
+async fn an_operational_centre_sees_its_bodies_inventories() {
+    let app = TestApp::spawn().await;
+    let rocd = app.login("rocd@demo.rempart.quebec").await;
+    let cocd = app.org_id(COCD).await;
+    let counts: Value = rocd
+        .get(&format!("/api/v1/assets/consolidated?org_id={cocd}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let counts: Vec<(String, i64, i64, i64, i64, i64)> = counts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["org_name"].as_str().unwrap().to_owned(),
+                b["assets"].as_i64().unwrap(),
+                b["unclassified"].as_i64().unwrap(),
+                b["review_overdue"].as_i64().unwrap(),
+                b["without_holder"].as_i64().unwrap(),
+                b["past_end_of_support"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("Agence fictive de la santé".to_owned(), 18, 2, 2, 0, 3),
+            ("Ministère fictif des Ressources".to_owned(), 24, 3, 2, 0, 1),
+        ]
+    );
+    let page = rocd.get("/assets/overview").await;
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Inventaires des organismes"));
+    assert!(page.contains("<td>42</td>"), "total of both bodies");
+    // A body's CISO sees only its own.
+    let ciso = app.login(CSIO_A).await;
+    let own: Value = ciso
+        .get(&format!(
+            "/api/v1/assets/consolidated?org_id={}",
+            app.org_id(BODY_A).await
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(own.as_array().unwrap().len(), 1);
+    // The centre above is not theirs to look from.
+    assert_eq!(
+        ciso.get(&format!("/api/v1/assets/consolidated?org_id={cocd}"))
+            .await
+            .status(),
+        404
+    );
+    // The lists page filters without JavaScript.
+    let list = ciso
+        .get("/assets?flag=past_end_of_support")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("Serveurs Windows 2012 R2 hérités"));
+    assert!(!list.contains("Intranet</a>"));
+}
