@@ -72,6 +72,12 @@ pub enum Command {
     /// Administration des comptes.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Importe des données depuis un fichier.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Exporte des données dans un fichier.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Copie toutes les données vers une autre base (vide), puis vérifie la copie.
     CopyData {
         /// URL de la base cible, par exemple postgres://…
@@ -112,6 +118,39 @@ pub enum ExportFormat {
     Json,
     Csv,
     Cef,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Importe un inventaire d'actifs (CSV ou XLSX) dans une organisation : tout ou rien,
+    /// sauf avec --row-by-row. Les lignes sans unité vont à l'organisation --org.
+    Assets {
+        /// L'organisation (slug) ; les unités du fichier doivent être sous elle.
+        #[arg(long)]
+        org: String,
+        /// csv ou xlsx ; reconnu d'après le contenu par défaut.
+        #[arg(long)]
+        format: Option<String>,
+        /// Importe les lignes valides et signale les autres.
+        #[arg(long)]
+        row_by_row: bool,
+        #[arg(long)]
+        json: bool,
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Exporte l'inventaire d'une organisation et de ses unités.
+    Assets {
+        #[arg(long)]
+        org: String,
+        /// csv ou xlsx.
+        #[arg(long)]
+        format: String,
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -220,6 +259,28 @@ impl From<rempart_storage::StoreError> for Failure {
     }
 }
 
+impl From<rempart_web::error::AppError> for Failure {
+    fn from(e: rempart_web::error::AppError) -> Self {
+        let lang = rempart_domain::language::Language::Fr;
+        let fields: Vec<String> = e
+            .fields()
+            .iter()
+            .map(|f| {
+                format!(
+                    "champ « {} » : {}",
+                    f.field,
+                    rempart_web::i18n::field_message(lang, f.code, f.limit)
+                )
+            })
+            .collect();
+        if fields.is_empty() {
+            Failure(e.message(lang))
+        } else {
+            Failure(fields.join("; "))
+        }
+    }
+}
+
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
         Failure(format!("erreur d'entrée-sortie : {e}"))
@@ -304,6 +365,117 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let config = config(&cli.common, None)?;
             let store = Store::open(&config.database_url, 2).await?;
             audit_command(&store, cmd).await
+        }
+        Command::Import(ImportCommand::Assets {
+            org,
+            format,
+            row_by_row,
+            json,
+            file,
+        }) => {
+            use rempart_interchange::table::{Format, Limits};
+            let format = match format.as_deref() {
+                None => None,
+                Some(f) => Some(Format::parse(f).ok_or_else(|| {
+                    Failure(format!(
+                        "format « {f} » inconnu (option --format : csv ou xlsx)"
+                    ))
+                })?),
+            };
+            let max = Limits::default().max_bytes;
+            let size = std::fs::metadata(&file)
+                .map_err(|e| Failure(format!("impossible de lire {} : {e}", file.display())))?
+                .len();
+            if size > max as u64 {
+                return Err(Failure(format!(
+                    "{} dépasse la taille permise ({max} octets)",
+                    file.display()
+                )));
+            }
+            let bytes = std::fs::read(&file)
+                .map_err(|e| Failure(format!("impossible de lire {} : {e}", file.display())))?;
+            let config = config(&cli.common, None)?;
+            let store = Store::open(&config.database_url, 2).await?;
+            let target = orgs::get_by_slug(&store, Scope::LocalAdministrator, &org)
+                .await
+                .map_err(|_| {
+                    Failure(format!("organisation « {org} » introuvable (option --org)"))
+                })?;
+            let summary = rempart_web::inventory::import(
+                &store,
+                AuditContext::system("rempart import assets"),
+                Scope::LocalAdministrator,
+                &bytes,
+                format,
+                if row_by_row {
+                    rempart_storage::inventory_import::ImportMode::RowByRow
+                } else {
+                    rempart_storage::inventory_import::ImportMode::AllOrNothing
+                },
+                Some(target.id),
+                Some(target.slug.clone()),
+                rempart_domain::language::Language::Fr,
+            )
+            .await?;
+            let failed = summary.file_error.is_some() || !summary.faults.is_empty();
+            if json {
+                print_json(&summary)?;
+            } else {
+                let out: &mut dyn Write = if failed {
+                    &mut std::io::stderr()
+                } else {
+                    &mut std::io::stdout()
+                };
+                for f in &summary.faults {
+                    writeln!(
+                        out,
+                        "ligne {}, colonne « {} » : {}",
+                        f.line, f.column, f.message
+                    )?;
+                }
+                writeln!(
+                    out,
+                    "{} : {}",
+                    file.display(),
+                    rempart_web::inventory::summary_text(
+                        rempart_domain::language::Language::Fr,
+                        &summary
+                    )
+                )?;
+            }
+            Ok(if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Export(ExportCommand::Assets { org, format, file }) => {
+            let format = rempart_interchange::table::Format::parse(&format).ok_or_else(|| {
+                Failure(format!(
+                    "format « {format} » inconnu (option --format : csv ou xlsx)"
+                ))
+            })?;
+            let config = config(&cli.common, None)?;
+            let store = Store::open(&config.database_url, 2).await?;
+            let target = orgs::get_by_slug(&store, Scope::LocalAdministrator, &org)
+                .await
+                .map_err(|_| {
+                    Failure(format!("organisation « {org} » introuvable (option --org)"))
+                })?;
+            let (bytes, _, _) = rempart_web::inventory::export(
+                &store,
+                Scope::LocalAdministrator,
+                &rempart_storage::assets::AssetFilter {
+                    within: Some(target.id),
+                    ..Default::default()
+                },
+                format,
+            )
+            .await?;
+            std::fs::write(&file, &bytes)
+                .map_err(|e| Failure(format!("impossible d'écrire {} : {e}", file.display())))?;
+            println!("{} : inventaire de {} exporté", file.display(), target.name);
+            Ok(ExitCode::SUCCESS)
         }
         Command::Org(OrgCommand::List { json }) => {
             let config = config(&cli.common, None)?;

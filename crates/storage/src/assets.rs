@@ -27,11 +27,13 @@ pub struct Asset {
     pub id: i64,
     pub org_id: i64,
     pub org_name: String,
+    pub org_slug: String,
     pub kind: String,
     pub name: String,
     pub description: String,
     pub holder_id: i64,
     pub holder_name: String,
+    pub holder_email: String,
     /// The holder still holds the holder role in the asset's organization.
     pub holder_designated: bool,
     pub hosting: String,
@@ -84,10 +86,10 @@ const HOLDER_DESIGNATED: &str = "EXISTS (SELECT 1 FROM role_grants hg JOIN perso
     ON hp.id = hg.person_id WHERE hg.person_id = a.holder_id AND hg.org_id = a.org_id \
     AND hg.role = 'Holder' AND hp.disabled_at IS NULL)";
 
-fn select() -> String {
+pub(crate) fn select() -> String {
     format!(
-        "SELECT a.id, a.org_id, o.name AS org_name, a.kind, a.name, a.description, a.holder_id, \
-         h.name AS holder_name, CASE WHEN {HOLDER_DESIGNATED} THEN 1 ELSE 0 END AS holder_designated, \
+        "SELECT a.id, a.org_id, o.name AS org_name, o.slug AS org_slug, a.kind, a.name, \
+         a.description, a.holder_id, h.name AS holder_name, h.email AS holder_email, CASE WHEN {HOLDER_DESIGNATED} THEN 1 ELSE 0 END AS holder_designated, \
          a.hosting, a.hosting_provider, a.hosting_locations, a.outside_quebec, a.personal_info, \
          a.sensitive_info, a.end_of_support, a.retention_rule, a.availability, a.integrity, \
          a.confidentiality, a.classified_on, a.review_due, a.archived_at, a.created_at, \
@@ -96,18 +98,20 @@ fn select() -> String {
     )
 }
 
-fn from_row(row: &AnyRow) -> Result<Asset> {
+pub(crate) fn from_row(row: &AnyRow) -> Result<Asset> {
     let locations: String = row.try_get("hosting_locations")?;
     let flag = |name: &str| -> Result<bool> { Ok(row.try_get::<i64, _>(name)? != 0) };
     Ok(Asset {
         id: row.try_get("id")?,
         org_id: row.try_get("org_id")?,
         org_name: row.try_get("org_name")?,
+        org_slug: row.try_get("org_slug")?,
         kind: row.try_get("kind")?,
         name: row.try_get("name")?,
         description: row.try_get("description")?,
         holder_id: row.try_get("holder_id")?,
         holder_name: row.try_get("holder_name")?,
+        holder_email: row.try_get("holder_email")?,
         holder_designated: flag("holder_designated")?,
         hosting: row.try_get("hosting")?,
         hosting_provider: row.try_get("hosting_provider")?,
@@ -240,6 +244,12 @@ async fn write_identifiers(wtx: &mut WriteTx, asset_id: i64, ids: &[Identifier])
 pub async fn create(wtx: &mut WriteTx, scope: Scope, input: AssetInput) -> Result<i64> {
     let input = input.check()?;
     check_placement(wtx, scope, input.org_id, input.holder_id).await?;
+    insert_checked(wtx, &input).await
+}
+
+/// Inserts an asset whose input and placement were checked by the caller (an import checks a
+/// whole file at once); audited as `asset.create`.
+pub(crate) async fn insert_checked(wtx: &mut WriteTx, input: &AssetInput) -> Result<i64> {
     let now = wtx.now();
     let row = sqlx::query(
         "INSERT INTO assets (org_id, kind, name, description, holder_id, hosting, hosting_provider, \
@@ -272,7 +282,7 @@ pub async fn create(wtx: &mut WriteTx, scope: Scope, input: AssetInput) -> Resul
         entity_type: "asset",
         entity_id: id.to_string(),
         before: None,
-        after: audited(&input),
+        after: audited(input),
     })
     .await?;
     Ok(id)
@@ -302,6 +312,22 @@ pub async fn update(
     }
     check_placement(wtx, scope, input.org_id, input.holder_id).await?;
     let before_identifiers = identifiers_in(wtx, id).await?;
+    let before_input = AssetInput {
+        identifiers: before_identifiers,
+        ..input_from(&before)
+    };
+    update_checked(wtx, id, before.version, &before_input, &input).await
+}
+
+/// Replaces an asset with a checked input, if still at `version`; audited as `asset.update`
+/// with `before` and the new values.
+pub(crate) async fn update_checked(
+    wtx: &mut WriteTx,
+    id: i64,
+    version: i64,
+    before: &AssetInput,
+    input: &AssetInput,
+) -> Result<()> {
     let changed = sqlx::query(
         "UPDATE assets SET org_id = $1, kind = $2, name = $3, description = $4, holder_id = $5, \
          hosting = $6, hosting_provider = $7, hosting_locations = $8, outside_quebec = $9, \
@@ -323,7 +349,7 @@ pub async fn update(
     .bind(&input.retention_rule)
     .bind(wtx.now())
     .bind(id)
-    .bind(before.version)
+    .bind(version)
     .execute(wtx.conn())
     .await
     .map_err(|e| StoreError::from(e).unique_as("name"))?
@@ -332,23 +358,19 @@ pub async fn update(
         return Err(StoreError::Stale);
     }
     write_identifiers(wtx, id, &input.identifiers).await?;
-    let before_input = AssetInput {
-        identifiers: before_identifiers,
-        ..input_from(&before)
-    };
     wtx.audit(Change {
         org_id: Some(input.org_id),
         action: "asset.update",
         entity_type: "asset",
         entity_id: id.to_string(),
-        before: audited(&before_input),
-        after: audited(&input),
+        before: audited(before),
+        after: audited(input),
     })
     .await?;
     Ok(())
 }
 
-fn input_from(asset: &Asset) -> AssetInput {
+pub(crate) fn input_from(asset: &Asset) -> AssetInput {
     AssetInput {
         org_id: asset.org_id,
         kind: AssetKind::parse("kind", &asset.kind).unwrap_or(AssetKind::InformationSystem),
@@ -432,6 +454,27 @@ pub async fn identifiers(store: &Store, asset_id: i64) -> Result<Vec<Identifier>
     .fetch_all(&store.pool)
     .await?;
     identifiers_from(&rows)
+}
+
+/// The identifiers of every asset the caller may see, by asset: what an export writes.
+pub async fn identifiers_in_scope(
+    store: &Store,
+    scope: Scope,
+) -> Result<std::collections::HashMap<i64, Vec<Identifier>>> {
+    let sql = format!(
+        "SELECT i.asset_id, i.kind, i.value FROM asset_identifiers i JOIN assets a \
+         ON a.id = i.asset_id WHERE {} ORDER BY i.asset_id, i.kind, i.value",
+        scope.condition("a.org_id")
+    );
+    let rows = sqlx::query(&sql).fetch_all(&store.pool).await?;
+    let mut out: std::collections::HashMap<i64, Vec<Identifier>> = Default::default();
+    for row in &rows {
+        let asset: i64 = row.try_get("asset_id")?;
+        out.entry(asset)
+            .or_default()
+            .extend(identifiers_from(std::slice::from_ref(row))?);
+    }
+    Ok(out)
 }
 
 async fn identifiers_in(wtx: &mut WriteTx, asset_id: i64) -> Result<Vec<Identifier>> {

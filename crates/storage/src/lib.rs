@@ -21,6 +21,7 @@ pub mod credentials;
 pub mod dialect;
 pub mod error;
 pub mod grants;
+pub mod inventory_import;
 pub mod list;
 pub mod migrate;
 pub mod orgs;

@@ -159,6 +159,8 @@ struct AssetsPage {
     kinds: Vec<(&'static str, String)>,
     flags: Vec<(&'static str, String)>,
     can_manage: bool,
+    /// The list's filters, for the export links.
+    query: String,
 }
 
 fn kind_choices(ctx: &Ctx) -> Vec<(&'static str, String)> {
@@ -229,6 +231,7 @@ pub async fn list(
     let french = ctx.lang_code() == "fr-CA";
     let query = params.query();
     let pager = pager(actor.language(), &page, "/assets", &query);
+    let query = query.replace('&', "&amp;");
     let rows = rows(&app, french, page.items).await?;
     let flags = LIST_FLAGS
         .iter()
@@ -246,6 +249,7 @@ pub async fn list(
             kind: params.kind.clone(),
             flag: params.flag.clone(),
             can_manage: actor.can(Permission::AssetManage),
+            query,
         },
     ))
 }
@@ -958,4 +962,148 @@ pub async fn overview(
             totals,
         },
     ))
+}
+
+// ---------------------------------------------------------------- spreadsheets
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ExportParams {
+    #[serde(flatten)]
+    pub list: AssetListParams,
+    #[serde(default)]
+    pub format: String,
+}
+
+/// The filtered list as CSV or XLSX (ASSET-03).
+pub async fn export(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Query(params): Query<ExportParams>,
+) -> Result<Response, AppError> {
+    let format = rempart_interchange::table::Format::parse(&params.format)
+        .ok_or_else(|| AppError::Invalid(vec![FieldError::new("format", "error-choice")]))?;
+    let filter = params.list.filter(active_org(&actor))?;
+    let (bytes, content_type, name) =
+        crate::inventory::export(&app.store, read_scope(&actor), &filter, format).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "asset_import.html")]
+struct ImportPage {
+    ctx: Ctx,
+    summary: Option<String>,
+    faults: Vec<crate::inventory::Fault>,
+    row_by_row: bool,
+    columns: Vec<(&'static str, bool)>,
+}
+
+async fn import_page(
+    app: &AppState,
+    actor: &Actor,
+    summary: Option<crate::inventory::ImportSummary>,
+    row_by_row: bool,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let ctx = page_ctx(app, actor, "/assets").await?;
+    let (text, faults) = match summary {
+        Some(s) => (
+            Some(crate::inventory::summary_text(actor.language(), &s)),
+            s.faults,
+        ),
+        None => (None, Vec::new()),
+    };
+    Ok(render(
+        status,
+        &ImportPage {
+            ctx,
+            summary: text,
+            faults,
+            row_by_row,
+            columns: rempart_interchange::inventory::COLUMNS
+                .iter()
+                .filter(|c| !c.export_only)
+                .map(|c| (c.french, c.required))
+                .collect(),
+        },
+    ))
+}
+
+pub async fn import_form(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+) -> Result<Response, AppError> {
+    import_page(&app, &actor, None, false, StatusCode::OK).await
+}
+
+/// An uploaded inventory: all or nothing unless the person chose row by row; the report
+/// names every faulty row and column.
+pub async fn import(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let mut file: Option<Vec<u8>> = None;
+    let mut row_by_row = false;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(e.body_text()))?
+    {
+        match field.name() {
+            Some("file") => {
+                file = Some(
+                    field
+                        .bytes()
+                        .await
+                        .map_err(|e| AppError::BadRequest(e.body_text()))?
+                        .to_vec(),
+                )
+            }
+            Some("mode") => {
+                row_by_row = field.text().await.unwrap_or_default() == "row_by_row";
+            }
+            _ => {}
+        }
+    }
+    let Some(file) = file.filter(|f| !f.is_empty()) else {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "file",
+            "error-required",
+        )]));
+    };
+    let summary = crate::inventory::import(
+        &app.store,
+        audit_context(&actor, &headers),
+        manage_scope(&actor),
+        &file,
+        None,
+        if row_by_row {
+            rempart_storage::inventory_import::ImportMode::RowByRow
+        } else {
+            rempart_storage::inventory_import::ImportMode::AllOrNothing
+        },
+        active_org(&actor),
+        None,
+        actor.language(),
+    )
+    .await?;
+    let status = if summary.file_error.is_some() || (!summary.faults.is_empty() && !summary.written)
+    {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    import_page(&app, &actor, Some(summary), row_by_row, status).await
 }

@@ -17,6 +17,7 @@ pub mod assets_ui;
 pub mod auth;
 pub mod error;
 pub mod i18n;
+pub mod inventory;
 pub mod metrics;
 pub mod mfa;
 pub mod middleware;

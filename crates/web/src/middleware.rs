@@ -51,6 +51,9 @@ fn client_address(request: &Request, trust_forwarded_for: bool) -> String {
 
 /// The largest form body the CSRF check will read; forms are small.
 const FORM_LIMIT: usize = 256 * 1024;
+/// The largest file a form may upload (an inventory to import); routes that take uploads
+/// raise their own body limit to it.
+pub const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
 
 pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
@@ -185,6 +188,31 @@ async fn form_csrf(request: Request) -> Result<(Option<String>, Request), AppErr
     Ok((token, Request::from_parts(parts, Body::from(bytes))))
 }
 
+/// Reads the `csrf` part of a multipart form (an upload, sent by a page without script), then
+/// puts the body back for the handler.
+async fn multipart_csrf(
+    request: Request,
+    boundary: String,
+) -> Result<(Option<String>, Request), AppError> {
+    let (parts, body) = request.into_parts();
+    let bytes = to_bytes(body, UPLOAD_LIMIT)
+        .await
+        .map_err(|_| AppError::TooLarge)?;
+    let stream = futures_util::stream::once({
+        let bytes = bytes.clone();
+        async move { Ok::<_, std::convert::Infallible>(bytes) }
+    });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    let mut token = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some("csrf") {
+            token = field.text().await.ok();
+            break;
+        }
+    }
+    Ok((token, Request::from_parts(parts, Body::from(bytes))))
+}
+
 fn form_urlencoded_field(bytes: &[u8], name: &str) -> Option<String> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(bytes)
         .ok()?
@@ -303,12 +331,26 @@ pub async fn enforce(State(app): State<AppState>, request: Request, next: Next) 
             let token = match header_token {
                 Some(t) => Some(t),
                 None => {
-                    let is_form = request
+                    let content_type = request
                         .headers()
                         .get(header::CONTENT_TYPE)
                         .and_then(|v| v.to_str().ok())
-                        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-                    if is_form {
+                        .unwrap_or("")
+                        .to_owned();
+                    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+                    let boundary = content_type
+                        .starts_with("multipart/form-data")
+                        .then(|| multer::parse_boundary(&content_type).ok())
+                        .flatten();
+                    if let Some(boundary) = boundary {
+                        match multipart_csrf(request, boundary).await {
+                            Ok((token, rebuilt)) => {
+                                request = rebuilt;
+                                token
+                            }
+                            Err(e) => return e.into_response(),
+                        }
+                    } else if is_form {
                         match form_csrf(request).await {
                             Ok((token, rebuilt)) => {
                                 request = rebuilt;

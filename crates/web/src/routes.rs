@@ -61,6 +61,19 @@ pub fn routes() -> Routes {
         .get("/assets", Needs(AssetRead), get(assets_ui::list))
         .post("/assets", Needs(AssetManage), post(assets_ui::create))
         .get("/assets/new", Needs(AssetManage), get(assets_ui::new_form))
+        .get("/assets/export", Needs(AssetRead), get(assets_ui::export))
+        .get(
+            "/assets/import",
+            Needs(AssetManage),
+            get(assets_ui::import_form),
+        )
+        .post(
+            "/assets/import",
+            Needs(AssetManage),
+            post(assets_ui::import).layer(axum::extract::DefaultBodyLimit::max(
+                crate::middleware::UPLOAD_LIMIT,
+            )),
+        )
         .get(
             "/assets/overview",
             Needs(AssetRead),

@@ -709,3 +709,281 @@ async fn an_operational_centre_sees_its_bodies_inventories() {
     assert!(list.contains("Serveurs Windows 2012 R2 hérités"));
     assert!(!list.contains("Intranet</a>"));
 }
+
+fn cli(app: &TestApp, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_rempart"))
+        .args(args)
+        .args(["--database-url", app.url.expose()])
+        .output()
+        .unwrap()
+}
+
+async fn asset_count(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM assets")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
+}
+
+// REQ ASSET-03
+#[tokio::test]
+async fn an_export_imports_back_unchanged_in_csv_and_xlsx() {
+    let app = TestApp::spawn().await;
+    let dir = std::env::temp_dir().join(format!("rempart-inventory-{}", app.audit_seq().await));
+    std::fs::create_dir_all(&dir).unwrap();
+    let trail = app.audit_seq().await;
+    for format in ["csv", "xlsx"] {
+        let file = dir.join(format!("mfr.{format}"));
+        let file = file.to_str().unwrap();
+        let out = cli(
+            &app,
+            &[
+                "export", "assets", "--org", BODY_A, "--format", format, file,
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = cli(&app, &["import", "assets", "--org", BODY_A, "--json", file]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            (
+                summary["created"].as_i64(),
+                summary["updated"].as_i64(),
+                summary["unchanged"].as_i64()
+            ),
+            (Some(0), Some(0), Some(24)),
+            "{format}: {summary}"
+        );
+    }
+    // Nothing changed, so nothing was written to the trail.
+    assert_eq!(app.audit_seq().await, trail);
+    // The CSV is for French spreadsheets: BOM, `;`, French headers and labels.
+    let csv = std::fs::read_to_string(dir.join("mfr.csv")).unwrap();
+    assert!(
+        csv.starts_with("\u{feff}unité;nom;type;détenteur;"),
+        "{}",
+        &csv[..80]
+    );
+    assert!(csv.contains("mfr-direction-des-finances;Système de paie;système d'information;detentrice.finances@demo.rempart.quebec"));
+}
+
+// REQ ASSET-03
+#[tokio::test]
+async fn a_faulty_file_writes_nothing_and_names_every_faulty_row() {
+    let app = TestApp::spawn().await;
+    let dir = std::env::temp_dir().join(format!("rempart-import-{}", app.audit_seq().await));
+    std::fs::create_dir_all(&dir).unwrap();
+    let before = asset_count(&app).await;
+    // Windows-1252, `;`, French labels, a formula typed as a name; line 3 names a holder not
+    // designated in the unit, line 4 a unit outside the organization, line 5 repeats line 2.
+    let text = "unité;nom;type;détenteur;hébergement;hors Québec;identifiants\r\n\
+        mfr-direction-des-ti;=Serveur de fichiers;infrastructure technologique;detenteur@demo.rempart.quebec;centre de traitement de l'organisation;non;fichiers.mfr.demo.gouv.qc.ca\r\n\
+        mfr-direction-des-ti;Téléphonie IP;réseau de télécommunication;utilisateur@demo.rempart.quebec;centre de traitement de l'organisation;non;\r\n\
+        afs-direction-des-ti;Intrus;système d'information;detentrice.afs@demo.rempart.quebec;infonuagique gouvernementale;non;\r\n\
+        mfr-direction-des-ti;=Serveur de fichiers;infrastructure technologique;detenteur@demo.rempart.quebec;centre de traitement de l'organisation;peut-être;\r\n";
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+    let file = dir.join("inventaire.csv");
+    std::fs::write(&file, &bytes).unwrap();
+    let file = file.to_str().unwrap();
+    let out = cli(&app, &["import", "assets", "--org", BODY_A, file]);
+    assert!(!out.status.success());
+    let report = String::from_utf8(out.stderr).unwrap();
+    for expected in [
+        "ligne 3, colonne « détenteur » : Cette personne n'est pas désignée détentrice dans cette unité.",
+        "ligne 4, colonne « unité » : Unité inconnue, ou hors de votre portée.",
+        "ligne 5, colonne « hors Québec » : Valeur attendue : oui ou non.",
+        "Rien n'a été importé.",
+    ] {
+        assert!(report.contains(expected), "{expected}\n{report}");
+    }
+    assert_eq!(asset_count(&app).await, before);
+    // Row by row: the good line goes in, the others are reported again.
+    let out = cli(
+        &app,
+        &[
+            "import",
+            "assets",
+            "--org",
+            BODY_A,
+            "--row-by-row",
+            "--json",
+            file,
+        ],
+    );
+    assert!(!out.status.success());
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["created"], 1);
+    assert_eq!(summary["faults"].as_array().unwrap().len(), 3);
+    assert_eq!(asset_count(&app).await, before + 1);
+    // The formula is kept as text, and exported so that no spreadsheet runs it.
+    let name: String = sqlx::query_scalar("SELECT name FROM assets WHERE name LIKE '=%'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(name, "=Serveur de fichiers");
+    let ciso = app.login(CSIO_A).await;
+    let export = ciso.get("/assets/export?format=csv&q=Serveur").await;
+    assert_eq!(export.status(), 200);
+    let text = export.text().await.unwrap();
+    assert!(text.contains(";'=Serveur de fichiers;"), "{text}");
+    // A file without the required columns names them; a huge cell is refused by its size.
+    std::fs::write(dir.join("court.csv"), "nom;type\nx;y\n").unwrap();
+    let out = cli(
+        &app,
+        &[
+            "import",
+            "assets",
+            "--org",
+            BODY_A,
+            dir.join("court.csv").to_str().unwrap(),
+        ],
+    );
+    let report = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        report.contains("ligne 1, colonne « unité » : Colonne obligatoire absente."),
+        "{report}"
+    );
+    assert!(report.contains("ligne 1, colonne « hébergement »"));
+    std::fs::write(
+        dir.join("enorme.csv"),
+        format!("unité;nom\nx;{}\n", "a".repeat(20_000)),
+    )
+    .unwrap();
+    let out = cli(
+        &app,
+        &[
+            "import",
+            "assets",
+            "--org",
+            BODY_A,
+            dir.join("enorme.csv").to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("Ligne 2, colonne 2 : la cellule dépasse 10000 caractères."));
+}
+
+// REQ ASSET-03
+#[tokio::test]
+async fn fifty_thousand_rows_with_one_fault_write_nothing() {
+    let app = TestApp::spawn().await;
+    let mut text = String::from("unité;nom;type;détenteur;hébergement\n");
+    for i in 0..50_000 {
+        let holder = if i == 41_999 {
+            "inconnu@ailleurs.qc.ca"
+        } else {
+            "detenteur@demo.rempart.quebec"
+        };
+        text.push_str(&format!(
+            "mfr-direction-des-ti;Poste {i:05};technological_infrastructure;{holder};premises\n"
+        ));
+    }
+    let dir = std::env::temp_dir().join(format!("rempart-50k-{}", app.audit_seq().await));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("postes.csv");
+    std::fs::write(&file, text).unwrap();
+    let before = asset_count(&app).await;
+    let out = cli(
+        &app,
+        &[
+            "import",
+            "assets",
+            "--org",
+            BODY_A,
+            "--json",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.status.success());
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let faults = summary["faults"].as_array().unwrap();
+    assert_eq!(faults.len(), 1);
+    assert_eq!(faults[0]["line"], 42_001);
+    assert_eq!(faults[0]["column"], "détenteur");
+    assert_eq!(asset_count(&app).await, before);
+}
+
+// REQ ASSET-03
+#[tokio::test]
+async fn the_import_page_works_without_javascript() {
+    let app = TestApp::spawn().await;
+    let ciso = app.login(CSIO_A).await;
+    let page = ciso.get("/assets/import").await.text().await.unwrap();
+    assert!(page.contains("enctype=\"multipart/form-data\""));
+    let xlsx_export = ciso.get("/assets/export?format=xlsx").await;
+    assert_eq!(
+        xlsx_export.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    let xlsx = xlsx_export.bytes().await.unwrap();
+    let upload = |bytes: Vec<u8>, name: &'static str, csrf: &str| {
+        reqwest::multipart::Form::new()
+            .text("csrf", csrf.to_owned())
+            .text("mode", "all_or_nothing")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name),
+            )
+    };
+    let r = ciso
+        .client
+        .post(ciso.url("/assets/import"))
+        .multipart(upload(xlsx.to_vec(), "actifs.xlsx", &ciso.csrf))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("0 créé(s), 0 modifié(s), 24 inchangé(s), 0 erreur(s)."));
+    // A forged upload without the session's token is refused.
+    let forged = ciso
+        .client
+        .post(ciso.url("/assets/import"))
+        .multipart(upload(xlsx.to_vec(), "actifs.xlsx", "faux"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 403);
+    // A new line from the page.
+    let csv = "unité;nom;type;détenteur;hébergement\nmfr-direction-des-ti;Numériseur;technological_infrastructure;detenteur@demo.rempart.quebec;premises\n";
+    let r = ciso
+        .client
+        .post(ciso.url("/assets/import"))
+        .multipart(upload(csv.as_bytes().to_vec(), "a.csv", &ciso.csrf))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("1 créé(s)"));
+    // Garbage that claims to be XLSX is a clear error, not a crash.
+    let r = ciso
+        .client
+        .post(ciso.url("/assets/import"))
+        .multipart(upload(
+            b"PK\x03\x04ceci n'est pas un classeur".to_vec(),
+            "x.xlsx",
+            &ciso.csrf,
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Le fichier XLSX est illisible."));
+}
