@@ -7,11 +7,14 @@
 //! - `http`: latency and throughput of authenticated pages on loopback;
 //! - `login`: logins per second and the server's peak memory under a login flood, against the
 //!   real `rempart serve` binary in a process of its own;
+//! - `assets`: import of 50,000 assets, and the inventory's lists and views over 300,000 assets
+//!   in 306 public bodies;
 //! - `all`: all of the above.
 //!
 //! Each prints a short summary, or JSON with `--json`; progress goes to standard error.
 #![forbid(unsafe_code)]
 
+mod assets;
 mod db;
 mod http;
 mod login;
@@ -91,6 +94,8 @@ enum Command {
     Http(HttpArgs),
     /// Login flood against `rempart serve`: logins per second and the server's peak memory.
     Login(LoginArgs),
+    /// Inventory import rate, and list latency at network scale.
+    Assets(AssetsArgs),
     /// Every measurement in turn.
     All(AllArgs),
 }
@@ -149,6 +154,19 @@ pub struct LoginArgs {
 }
 
 #[derive(Debug, Args, Clone)]
+pub struct AssetsArgs {
+    /// Assets in the imported file.
+    #[arg(long, default_value_t = 50_000)]
+    pub import_rows: usize,
+    /// Assets per public body for the lists (306 bodies).
+    #[arg(long, default_value_t = 980)]
+    pub per_body: i64,
+    /// Timed runs of each query.
+    #[arg(long, default_value_t = 200)]
+    pub runs: usize,
+}
+
+#[derive(Debug, Args, Clone)]
 struct AllArgs {
     #[command(flatten)]
     writes: WritesArgs,
@@ -160,6 +178,8 @@ struct AllArgs {
     http: HttpArgs,
     #[command(flatten)]
     login: LoginArgs,
+    #[command(flatten)]
+    assets: AssetsArgs,
 }
 
 /// Where the databases go.
@@ -219,12 +239,14 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Subtree(a) => sections.push(("subtree", timed(subtree::run(&ctx, a)).await?)),
         Command::Http(a) => sections.push(("http", timed(http::run(&ctx, a)).await?)),
         Command::Login(a) => sections.push(("login", timed(login::run(&ctx, a)).await?)),
+        Command::Assets(a) => sections.push(("assets", timed(assets::run(&ctx, a)).await?)),
         Command::All(a) => {
             sections.push(("writes", timed(writes::run(&ctx, &a.writes)).await?));
             sections.push(("verify", timed(verify::run(&ctx, &a.verify)).await?));
             sections.push(("subtree", timed(subtree::run(&ctx, &a.subtree)).await?));
             sections.push(("http", timed(http::run(&ctx, &a.http)).await?));
             sections.push(("login", timed(login::run(&ctx, &a.login)).await?));
+            sections.push(("assets", timed(assets::run(&ctx, &a.assets)).await?));
         }
     }
     if cli.json {

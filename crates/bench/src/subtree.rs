@@ -19,9 +19,9 @@ use crate::db::literal;
 use crate::stats::{latency, Latency};
 use crate::{progress, Ctx, Report, Result, SubtreeArgs};
 
-const CENTRES: i64 = 26;
-const BODIES: i64 = 306;
-const UNITS_PER_BODY: i64 = 50;
+pub(crate) const CENTRES: i64 = 26;
+pub(crate) const BODIES: i64 = 306;
+pub(crate) const UNITS_PER_BODY: i64 = 50;
 const WARMUP_RUNS: usize = 20;
 
 /// One organization to insert, with its ancestors (nearest first).
@@ -79,7 +79,7 @@ fn network() -> Vec<Node> {
     nodes
 }
 
-async fn insert_all(store: &Store, statements: Vec<String>) -> Result<()> {
+pub(crate) async fn insert_all(store: &Store, statements: Vec<String>) -> Result<()> {
     let mut tx = store.pool().begin().await?;
     for sql in &statements {
         sqlx::raw_sql(sql).execute(&mut *tx).await?;
@@ -88,7 +88,7 @@ async fn insert_all(store: &Store, statements: Vec<String>) -> Result<()> {
     Ok(())
 }
 
-async fn build(store: &Store) -> Result<()> {
+pub(crate) async fn build(store: &Store) -> Result<()> {
     let nodes = network();
     let now = now_micros();
     let mut org_statements = Vec::new();
@@ -138,7 +138,7 @@ async fn build(store: &Store) -> Result<()> {
 }
 
 /// Times `query` `runs` times after a short warm-up; returns the latencies and the last result.
-async fn time<T, F, Fut>(runs: usize, mut query: F) -> Result<(Latency, T)>
+pub(crate) async fn time<T, F, Fut>(runs: usize, mut query: F) -> Result<(Latency, T)>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T>>,
@@ -158,7 +158,12 @@ where
     Ok((latency(samples), last))
 }
 
-async fn person_with_role(store: &Store, email: &str, org_id: i64, role: &str) -> Result<i64> {
+pub(crate) async fn person_with_role(
+    store: &Store,
+    email: &str,
+    org_id: i64,
+    role: &str,
+) -> Result<i64> {
     let mut w = store.write(AuditContext::system("rempart-bench")).await?;
     let person = persons::create(
         &mut w,

@@ -31,7 +31,8 @@ const fn col(key: &'static str, french: &'static str, required: bool, export_onl
 }
 
 pub const COLUMNS: [Column; 18] = [
-    col("unit", "unité", true, false),
+    // Empty or absent: the organization the import is made for.
+    col("unit", "unité", false, false),
     col("name", "nom", true, false),
     col("kind", "type", true, false),
     col("holder", "détenteur", true, false),
@@ -343,7 +344,7 @@ mod tests {
         let missing = table("nom;type\nPaie;x\n");
         let (_, errors) = records(&missing);
         let columns: Vec<&str> = errors.iter().map(|e| e.column).collect();
-        assert_eq!(columns, ["unité", "détenteur", "hébergement"]);
+        assert_eq!(columns, ["détenteur", "hébergement"]);
         assert!(errors
             .iter()
             .all(|e| e.line == 1 && e.code == "import-missing-column"));

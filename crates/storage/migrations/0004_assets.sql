@@ -35,6 +35,8 @@ CREATE TABLE assets (
 CREATE UNIQUE INDEX assets_org_name ON assets (org_id, name);
 CREATE INDEX assets_holder ON assets (holder_id);
 CREATE INDEX assets_review_due ON assets (review_due);
+-- The counts of the view up the tree read this index alone, grouped as it is sorted.
+CREATE INDEX assets_rollup ON assets (org_id, holder_id, archived_at, availability, review_due, end_of_support);
 
 CREATE TABLE asset_dependencies (
     asset_id BIGINT NOT NULL REFERENCES assets (id) DEFERRABLE INITIALLY IMMEDIATE,

@@ -12,7 +12,7 @@ use rempart_domain::authz::Permission;
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::assets::{from_row, input_from, insert_checked, select, update_checked};
+use crate::assets::{from_row, input_from, insert_batch, select, update_checked};
 use crate::error::Result;
 use crate::scope::Scope;
 use crate::write::WriteTx;
@@ -231,6 +231,7 @@ pub async fn import(
     {
         return Ok(report);
     }
+    let mut new = Vec::new();
     for (_, input) in ready {
         match reach.existing.get(&(input.org_id, input.name.clone())) {
             Some((_, _, current)) if *current == input => report.unchanged += 1,
@@ -238,12 +239,11 @@ pub async fn import(
                 update_checked(wtx, *id, *version, current, &input).await?;
                 report.updated += 1;
             }
-            None => {
-                insert_checked(wtx, &input).await?;
-                report.created += 1;
-            }
+            None => new.push(input),
         }
     }
+    report.created = new.len();
+    insert_batch(wtx, &new).await?;
     report.written = report.created + report.updated > 0;
     Ok(report)
 }

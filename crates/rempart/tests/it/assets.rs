@@ -823,6 +823,56 @@ async fn a_faulty_file_writes_nothing_and_names_every_faulty_row() {
     assert_eq!(summary["created"], 1);
     assert_eq!(summary["faults"].as_array().unwrap().len(), 3);
     assert_eq!(asset_count(&app).await, before + 1);
+    // A bulk import writes many rows and their trail in batches: the chain still verifies,
+    // with one entry per asset.
+    let mut bulk = String::from("nom;type;détenteur;hébergement;identifiants\n");
+    for i in 0..120 {
+        bulk.push_str(&format!(
+            "Borne {i:03};technological_infrastructure;detenteur@demo.rempart.quebec;premises;borne-{i:03}\n"
+        ));
+    }
+    let bulk_file = dir.join("bornes.csv");
+    std::fs::write(&bulk_file, bulk).unwrap();
+    let creates_before: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_entries WHERE action = 'asset.create'")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    let out = cli(
+        &app,
+        &[
+            "import",
+            "assets",
+            "--org",
+            UNIT_A,
+            bulk_file.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let creates_after: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_entries WHERE action = 'asset.create'")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(creates_after - creates_before, 120);
+    let identifiers: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM asset_identifiers i JOIN assets a ON a.id = i.asset_id \
+         WHERE a.name LIKE 'Borne %'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(identifiers, 120);
+    let verify = cli(&app, &["audit", "verify"]);
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
     // The formula is kept as text, and exported so that no spreadsheet runs it.
     let name: String = sqlx::query_scalar("SELECT name FROM assets WHERE name LIKE '=%'")
         .fetch_one(app.store.pool())
@@ -848,7 +898,7 @@ async fn a_faulty_file_writes_nothing_and_names_every_faulty_row() {
     );
     let report = String::from_utf8(out.stderr).unwrap();
     assert!(
-        report.contains("ligne 1, colonne « unité » : Colonne obligatoire absente."),
+        report.contains("ligne 1, colonne « détenteur » : Colonne obligatoire absente."),
         "{report}"
     );
     assert!(report.contains("ligne 1, colonne « hébergement »"));
