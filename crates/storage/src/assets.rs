@@ -1246,11 +1246,13 @@ pub async fn consolidated(
            COUNT(CASE WHEN a.end_of_support < $2 THEN 1 END) AS past_eos \
            FROM assets a WHERE a.archived_at IS NULL AND {within} \
            GROUP BY a.org_id, a.holder_id) \
-         SELECT c.ancestor_id AS body, SUM(g.n) AS n, SUM(g.unclassified) AS unclassified, \
-           SUM(g.overdue) AS overdue, SUM(g.past_eos) AS past_eos, \
-           SUM(CASE WHEN EXISTS (SELECT 1 FROM role_grants hg JOIN persons hp \
+         SELECT c.ancestor_id AS body, CAST(SUM(g.n) AS BIGINT) AS n, \
+           CAST(SUM(g.unclassified) AS BIGINT) AS unclassified, \
+           CAST(SUM(g.overdue) AS BIGINT) AS overdue, CAST(SUM(g.past_eos) AS BIGINT) AS past_eos, \
+           CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM role_grants hg JOIN persons hp \
              ON hp.id = hg.person_id WHERE hg.person_id = g.holder_id AND hg.org_id = g.org_id \
-             AND hg.role = 'Holder' AND hp.disabled_at IS NULL) THEN 0 ELSE g.n END) AS without_holder \
+             AND hg.role = 'Holder' AND hp.disabled_at IS NULL) THEN 0 ELSE g.n END) AS BIGINT) \
+             AS without_holder \
          FROM g JOIN org_closure c ON c.descendant_id = g.org_id \
          JOIN organizations b ON b.id = c.ancestor_id AND b.kind = 'public_body' \
          GROUP BY c.ancestor_id"
