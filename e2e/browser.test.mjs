@@ -297,6 +297,38 @@ test('Rempart in a browser: login, language, organisations, accessibility', { ti
     await axeCheck(page, `/orgs/{id} (${NEW_ORG})`);
   });
 
+  await step('5a. the inventory and the authority register read and work without script', async () => {
+    await page.goto(`${BASE}/assets`);
+    assert.equal(await h1(page), 'Actifs informationnels');
+    await page.getByLabel('À traiter', { exact: true }).selectOption({ label: 'Fin de soutien dépassée' });
+    // A GET form: the filters land in the address, so the list can be bookmarked.
+    await Promise.all([
+      page.waitForURL(/\/assets\?.*flag=past_end_of_support/),
+      page.getByRole('button', { name: 'Filtrer', exact: true }).click(),
+    ]);
+    assert.match(await page.locator('table').textContent(), /Serveurs Windows 2012 R2 hérités/);
+    await axeCheck(page, '/assets (filtered)');
+    await page.getByRole('link', { name: 'Serveurs Windows 2012 R2 hérités', exact: true }).click();
+    await page.waitForLoadState();
+    assert.match(await page.locator('.attention').textContent(), /Le soutien du fournisseur a pris fin/);
+    await shot(page, '05a-asset');
+    await axeCheck(page, '/assets/{id}');
+    // A new asset without a name: the error names the field, next to it.
+    await page.goto(`${BASE}/assets/new`);
+    const missing = await submit(page, page.getByRole('button', { name: 'Enregistrer', exact: true }));
+    assert.equal(missing.status(), 422);
+    assert.match(await page.locator('#name-error').textContent(), /obligatoire/);
+    await axeCheck(page, '/assets/new (refused)');
+    await page.goto(`${BASE}/assets/import`);
+    await axeCheck(page, '/assets/import');
+    await page.goto(`${BASE}/assets/overview`);
+    await axeCheck(page, '/assets/overview');
+    await page.goto(`${BASE}/register`);
+    assert.match(await page.locator('main').textContent(), /Rôles obligatoires vacants/);
+    await shot(page, '05a-register');
+    await axeCheck(page, '/register');
+  });
+
   await step('5b. a new account must change its temporary password at first login', async () => {
     await page.goto(`${BASE}/people`);
     const form = page.locator('form[action="/people"]');

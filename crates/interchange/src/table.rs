@@ -489,3 +489,77 @@ mod tests {
         );
     }
 }
+
+/// Property-based fuzzing of the readers, run with the test suite: any bytes, and valid files
+/// damaged at random, give a table or a named error, never a panic, and never more than the
+/// limits allow. (`fuzz/` holds the coverage-guided targets for longer runs.)
+#[cfg(test)]
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn small() -> Limits {
+        Limits {
+            max_bytes: 64 * 1024,
+            max_unzipped_bytes: 1024 * 1024,
+            max_rows: 200,
+            max_columns: 16,
+            max_cell_chars: 300,
+        }
+    }
+
+    fn within_limits(table: &Table, limits: Limits) {
+        assert!(table.rows.len() <= limits.max_rows + 1);
+        assert!(table.headers.len() <= limits.max_columns);
+        for row in &table.rows {
+            assert!(row.cells.len() <= limits.max_columns);
+            assert!(row
+                .cells
+                .iter()
+                .all(|c| c.chars().count() <= limits.max_cell_chars));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn any_bytes_as_csv(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
+            if let Ok(t) = read(&bytes, Format::Csv, small()) {
+                within_limits(&t, small());
+            }
+        }
+
+        #[test]
+        fn csv_like_text(text in "[a-zé;,\"\\t\\r\\n=+@' 0-9-]{0,2000}") {
+            if let Ok(t) = read(text.as_bytes(), Format::Csv, small()) {
+                within_limits(&t, small());
+            }
+        }
+
+        #[test]
+        fn any_bytes_as_xlsx(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
+            let mut data = b"PK\x03\x04".to_vec();
+            data.extend(bytes);
+            if let Ok(t) = read(&data, Format::Xlsx, small()) {
+                within_limits(&t, small());
+            }
+        }
+
+        #[test]
+        fn damaged_xlsx(flips in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8)) {
+            let rows: Vec<Vec<String>> = (0..20)
+                .map(|i| vec![format!("actif {i}"), "=SUM(A1)".to_owned(), "2027-06-30".to_owned()])
+                .collect();
+            let mut bytes = write_xlsx("Actifs", &["nom", "formule", "date"], &rows).unwrap();
+            for (at, value) in flips {
+                let i = at.index(bytes.len());
+                bytes[i] ^= value | 1;
+            }
+            if let Ok(t) = read(&bytes, Format::Xlsx, small()) {
+                within_limits(&t, small());
+            }
+        }
+    }
+}
