@@ -13,6 +13,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(t.headers.len() <= limits.max_columns);
         for row in &t.rows {
             assert!(row.cells.len() <= limits.max_columns);
+            assert!(row
+                .cells
+                .iter()
+                .all(|c| c.chars().count() <= limits.max_cell_chars));
         }
         let _ = inventory::records(&t);
     }
