@@ -1107,3 +1107,157 @@ pub async fn import(
     };
     import_page(&app, &actor, Some(summary), row_by_row, status).await
 }
+
+// ---------------------------------------------------------------- classification scale
+
+/// Up to this many levels on the scale form.
+const SCALE_ROWS: u8 = 10;
+
+#[derive(Template)]
+#[template(path = "scale.html")]
+struct ScalePage {
+    ctx: Ctx,
+    org_id: i64,
+    org_name: String,
+    own: bool,
+    review_months: u32,
+    /// (value, French label, English label) for each row of the form, empty past the scale.
+    rows: Vec<(u8, String, String)>,
+    can_manage: bool,
+    form: FormState,
+}
+
+async fn scale_page(
+    app: &AppState,
+    actor: &Actor,
+    org_id: i64,
+    submitted: Option<(Scale, FormState)>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let org = rempart_storage::orgs::get(&app.store, read_scope(actor), org_id).await?;
+    let mut ctx = page_ctx(app, actor, "/assets").await?;
+    if status == StatusCode::SEE_OTHER {
+        ctx.flash = Some(ctx.t("scale-saved"));
+    }
+    let (scale, form) = match submitted {
+        Some((scale, form)) => (scale, form),
+        None => (
+            assets::scale_for(&app.store, org_id).await?,
+            FormState::default(),
+        ),
+    };
+    let rows = (1..=SCALE_ROWS)
+        .map(|v| {
+            let level = scale.levels.iter().find(|l| l.value == v);
+            (
+                v,
+                level.map(|l| l.label_fr.clone()).unwrap_or_default(),
+                level.map(|l| l.label_en.clone()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let can_manage = actor.can(Permission::ScaleManage)
+        && rempart_storage::orgs::get(
+            &app.store,
+            Scope::new(actor.person.id, Permission::ScaleManage),
+            org_id,
+        )
+        .await
+        .is_ok();
+    Ok(render(
+        if status == StatusCode::SEE_OTHER {
+            StatusCode::OK
+        } else {
+            status
+        },
+        &ScalePage {
+            ctx,
+            org_id,
+            org_name: org.name,
+            own: assets::has_own_scale(&app.store, org_id).await?,
+            review_months: scale.review_months,
+            rows,
+            can_manage,
+            form,
+        },
+    ))
+}
+
+pub async fn scale_show(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<i64>,
+    Query(params): Query<DoneParams>,
+) -> Result<Response, AppError> {
+    let status = if params.done.as_deref() == Some("saved") {
+        StatusCode::SEE_OTHER
+    } else {
+        StatusCode::OK
+    };
+    scale_page(&app, &actor, id, None, status).await
+}
+
+/// The scale form: `fr_1`, `en_1`, … for each level (a level ends the scale where its labels
+/// are left empty) and `review_months`.
+pub async fn scale_save(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    rempart_storage::orgs::get(
+        &app.store,
+        Scope::new(actor.person.id, Permission::ScaleManage),
+        id,
+    )
+    .await?;
+    let field = |k: &str| form.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
+    let mut levels = Vec::new();
+    for v in 1..=SCALE_ROWS {
+        let (fr, en) = (field(&format!("fr_{v}")), field(&format!("en_{v}")));
+        if fr.is_empty() && en.is_empty() {
+            break;
+        }
+        levels.push(rempart_domain::classification::ScaleLevel {
+            value: v,
+            label_fr: fr,
+            label_en: en,
+        });
+    }
+    let review_months = field("review_months").parse::<u32>().unwrap_or(0);
+    let scale = Scale {
+        levels,
+        review_months,
+    };
+    let result = async {
+        let mut w = app.store.write(audit_context(&actor, &headers)).await?;
+        assets::set_scale(
+            &mut w,
+            Scope::new(actor.person.id, Permission::ScaleManage),
+            id,
+            &scale,
+        )
+        .await?;
+        w.commit().await?;
+        Ok::<(), AppError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/orgs/{id}/scale?done=saved")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let values: Vec<(&str, &str)> =
+                form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let state = FormState::new(&values).with_errors(actor.language(), &errors);
+            scale_page(
+                &app,
+                &actor,
+                id,
+                Some((scale, state)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}

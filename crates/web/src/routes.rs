@@ -58,6 +58,16 @@ pub fn routes() -> Routes {
         .post("/switch-org", SignedIn, post(ui::switch_org))
         .get("/register", Needs(GrantRead), get(register_ui::page))
         .get("/register.csv", Needs(GrantRead), get(register_ui::csv))
+        .get(
+            "/orgs/{id}/scale",
+            Needs(AssetRead),
+            get(assets_ui::scale_show),
+        )
+        .post(
+            "/orgs/{id}/scale",
+            Needs(ScaleManage),
+            post(assets_ui::scale_save),
+        )
         .get("/assets", Needs(AssetRead), get(assets_ui::list))
         .post("/assets", Needs(AssetManage), post(assets_ui::create))
         .get("/assets/new", Needs(AssetManage), get(assets_ui::new_form))

@@ -1037,3 +1037,107 @@ async fn the_import_page_works_without_javascript() {
         .unwrap()
         .contains("Le fichier XLSX est illisible."));
 }
+
+// REQ ASSET-02
+#[tokio::test]
+async fn an_organization_sets_its_scale_and_the_units_below_inherit_it() {
+    let app = TestApp::spawn().await;
+    let ciso = app.login(CSIO_A).await;
+    let body = app.org_id(BODY_A).await;
+    let unit = app.org_id(UNIT_A).await;
+    let page = ciso
+        .get(&format!("/orgs/{body}/scale"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("name=\"fr_3\" value=\"Élevé\""));
+    let four = [
+        ("fr_1", "Faible"),
+        ("en_1", "Low"),
+        ("fr_2", "Moyen"),
+        ("en_2", "Medium"),
+        ("fr_3", "Élevé"),
+        ("en_3", "High"),
+        ("fr_4", "Très élevé"),
+        ("en_4", "Very high"),
+        ("review_months", "6"),
+    ];
+    let saved = ciso.post_form(&format!("/orgs/{body}/scale"), &four).await;
+    assert_eq!(saved.status(), 303);
+    let scale: Value = ciso
+        .get(&format!(
+            "/api/v1/organizations/{unit}/classification-scale"
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(scale["own"], false);
+    assert_eq!(scale["review_months"], 6);
+    assert_eq!(scale["levels"].as_array().unwrap().len(), 4);
+    // The holder may now classify at level 4; the review falls due in six months.
+    let holder = app.login(HOLDER_A).await;
+    let intranet = asset_id(&app, "Intranet").await;
+    let r = holder
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/assets/{intranet}/classification"),
+            &json!({"availability": 4, "integrity": 2, "confidentiality": 1}),
+        )
+        .await;
+    assert_eq!(r.status(), 204);
+    let detail: Value = holder
+        .get(&format!("/api/v1/assets/{intranet}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let on =
+        chrono::NaiveDate::parse_from_str(detail["classified_on"].as_str().unwrap(), "%Y-%m-%d")
+            .unwrap();
+    assert_eq!(
+        detail["review_due"].as_str().unwrap(),
+        on.checked_add_months(chrono::Months::new(6))
+            .unwrap()
+            .to_string()
+    );
+    // Back to two levels is refused while assets use level 4, with the reason.
+    let two = [
+        ("fr_1", "Bas"),
+        ("en_1", "Low"),
+        ("fr_2", "Haut"),
+        ("en_2", "High"),
+        ("review_months", "12"),
+    ];
+    let refused = ciso.post_form(&format!("/orgs/{body}/scale"), &two).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("Des actifs sont classifiés jusqu&#39;au niveau 4"));
+    // The holder reads the scale but cannot change it.
+    let read_only = holder
+        .get(&format!("/orgs/{unit}/scale"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(read_only.contains("Très élevé"));
+    assert!(!read_only.contains("name=\"fr_1\""));
+    assert_eq!(
+        holder
+            .post_form(&format!("/orgs/{unit}/scale"), &four)
+            .await
+            .status(),
+        403
+    );
+    let logged: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_entries WHERE action = 'classification.scale_set'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(logged, 1);
+}
