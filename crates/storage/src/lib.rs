@@ -32,6 +32,7 @@ pub mod sessions;
 pub mod sso;
 mod store;
 pub mod tokens;
+pub mod views;
 pub mod write;
 
 pub use error::StoreError;

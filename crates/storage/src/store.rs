@@ -91,6 +91,15 @@ pub struct Store {
     /// of polling SQLite's lock from its busy handler, where a waiting writer sleeps up to
     /// 100 ms between tries while others overtake it.
     pub(crate) write_gate: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// Views over many records, kept while the audit chain's head does not move.
+    pub(crate) views: std::sync::Arc<crate::views::Views>,
+}
+
+impl Store {
+    /// Drops the views kept in this process (benchmarks measure them computed afresh).
+    pub fn clear_views(&self) {
+        self.views.clear();
+    }
 }
 
 impl fmt::Debug for Store {
@@ -149,6 +158,7 @@ impl Store {
             engine,
             sqlite_file,
             write_gate: std::sync::Arc::default(),
+            views: std::sync::Arc::default(),
         })
     }
 

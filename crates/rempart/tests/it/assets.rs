@@ -675,11 +675,35 @@ async fn an_operational_centre_sees_its_bodies_inventories() {
             ("Ministère fictif des Ressources".to_owned(), 24, 3, 2, 0, 1),
         ]
     );
+    // The view is kept while nothing changes, and follows every change: a classification
+    // by a holder shows at once.
+    let budget = asset_id(&app, "Outil d'analyse budgétaire infonuagique").await;
+    let holder = app.login(HOLDER_FIN).await;
+    assert_eq!(
+        holder
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/assets/{budget}/classification"),
+                &json!({"availability": 1, "integrity": 2, "confidentiality": 2}),
+            )
+            .await
+            .status(),
+        204
+    );
+    let after: Value = rocd
+        .get(&format!("/api/v1/assets/consolidated?org_id={cocd}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(after[1]["org_name"], "Ministère fictif des Ressources");
+    assert_eq!(after[1]["unclassified"], 2);
     let page = rocd.get("/assets/overview").await;
     assert_eq!(page.status(), 200);
     let page = page.text().await.unwrap();
     assert!(page.contains("Inventaires des organismes"));
     assert!(page.contains("<td>42</td>"), "total of both bodies");
+    assert!(page.contains("<td>4</td>"), "unclassified: 2 + 2");
     // A body's CISO sees only its own.
     let ciso = app.login(CSIO_A).await;
     let own: Value = ciso
