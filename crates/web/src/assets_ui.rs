@@ -1083,6 +1083,15 @@ pub async fn import(
             "error-required",
         )]));
     };
+    // Rows that name no unit go to the organization chosen in the switcher, as the command
+    // line's --org does.
+    let default_unit = match active_org(&actor) {
+        Some(id) => rempart_storage::orgs::get(&app.store, read_scope(&actor), id)
+            .await
+            .ok()
+            .map(|o| o.slug),
+        None => None,
+    };
     let summary = crate::inventory::import(
         &app.store,
         audit_context(&actor, &headers),
@@ -1095,7 +1104,7 @@ pub async fn import(
             rempart_storage::inventory_import::ImportMode::AllOrNothing
         },
         active_org(&actor),
-        None,
+        default_unit,
         actor.language(),
     )
     .await?;

@@ -1042,6 +1042,35 @@ async fn the_import_page_works_without_javascript() {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("1 créé(s)"));
+    // Without a unit column, rows go to the organization chosen in the switcher (the
+    // ministry, where the CISO works); its holder is designated there for the occasion.
+    let granted = ciso
+        .send_json(
+            Method::POST,
+            "/api/v1/grants",
+            &json!({"person_id": app.person_id(HOLDER_A).await,
+                "org_id": app.org_id(BODY_A).await, "role": "Holder"}),
+        )
+        .await;
+    assert_eq!(granted.status(), 201);
+    let csv = "nom;type;détenteur;hébergement\nImprimante réseau;technological_infrastructure;detenteur@demo.rempart.quebec;premises\n";
+    let r = ciso
+        .client
+        .post(ciso.url("/assets/import"))
+        .multipart(upload(csv.as_bytes().to_vec(), "b.csv", &ciso.csrf))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("1 créé(s)"));
+    let unit: String = sqlx::query_scalar(
+        "SELECT o.slug FROM assets a JOIN organizations o ON o.id = a.org_id \
+         WHERE a.name = 'Imprimante réseau'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(unit, BODY_A);
     // Garbage that claims to be XLSX is a clear error, not a crash.
     let r = ciso
         .client
