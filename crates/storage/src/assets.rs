@@ -240,6 +240,32 @@ async fn write_identifiers(wtx: &mut WriteTx, asset_id: i64, ids: &[Identifier])
     Ok(())
 }
 
+/// The thirteen columns an asset's input fills, bound in the order every statement here lists
+/// them: org_id, kind, name, description, holder_id, hosting, hosting_provider,
+/// hosting_locations, outside_quebec, personal_info, sensitive_info, end_of_support,
+/// retention_rule.
+trait BindInput<'q> {
+    fn bind_input(self, input: &'q AssetInput) -> Self;
+}
+
+impl<'q> BindInput<'q> for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    fn bind_input(self, input: &'q AssetInput) -> Self {
+        self.bind(input.org_id)
+            .bind(input.kind.as_str())
+            .bind(&input.name)
+            .bind(&input.description)
+            .bind(input.holder_id)
+            .bind(input.hosting.kind.as_str())
+            .bind(&input.hosting.provider)
+            .bind(input.hosting.locations.join("\n"))
+            .bind(i64::from(input.hosting.outside_quebec))
+            .bind(i64::from(input.personal.held))
+            .bind(i64::from(input.personal.sensitive))
+            .bind(input.end_of_support.map(|d| d.to_string()))
+            .bind(&input.retention_rule)
+    }
+}
+
 /// Creates an asset; audited as `asset.create`.
 pub async fn create(wtx: &mut WriteTx, scope: Scope, input: AssetInput) -> Result<i64> {
     let input = input.check()?;
@@ -257,19 +283,7 @@ pub(crate) async fn insert_checked(wtx: &mut WriteTx, input: &AssetInput) -> Res
          retention_rule, created_at, updated_at, version) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, 1) RETURNING id",
     )
-    .bind(input.org_id)
-    .bind(input.kind.as_str())
-    .bind(&input.name)
-    .bind(&input.description)
-    .bind(input.holder_id)
-    .bind(input.hosting.kind.as_str())
-    .bind(&input.hosting.provider)
-    .bind(input.hosting.locations.join("\n"))
-    .bind(i64::from(input.hosting.outside_quebec))
-    .bind(i64::from(input.personal.held))
-    .bind(i64::from(input.personal.sensitive))
-    .bind(input.end_of_support.map(|d| d.to_string()))
-    .bind(&input.retention_rule)
+    .bind_input(input)
     .bind(now)
     .fetch_one(wtx.conn())
     .await
@@ -310,20 +324,7 @@ pub(crate) async fn insert_batch(wtx: &mut WriteTx, inputs: &[AssetInput]) -> Re
         );
         let mut query = sqlx::query(&sql);
         for input in chunk {
-            query = query
-                .bind(input.org_id)
-                .bind(input.kind.as_str())
-                .bind(&input.name)
-                .bind(&input.description)
-                .bind(input.holder_id)
-                .bind(input.hosting.kind.as_str())
-                .bind(&input.hosting.provider)
-                .bind(input.hosting.locations.join("\n"))
-                .bind(i64::from(input.hosting.outside_quebec))
-                .bind(i64::from(input.personal.held))
-                .bind(i64::from(input.personal.sensitive))
-                .bind(input.end_of_support.map(|d| d.to_string()))
-                .bind(&input.retention_rule);
+            query = query.bind_input(input);
         }
         let rows = query
             .fetch_all(wtx.conn())
@@ -420,19 +421,7 @@ pub(crate) async fn update_checked(
          personal_info = $10, sensitive_info = $11, end_of_support = $12, retention_rule = $13, \
          updated_at = $14, version = version + 1 WHERE id = $15 AND version = $16",
     )
-    .bind(input.org_id)
-    .bind(input.kind.as_str())
-    .bind(&input.name)
-    .bind(&input.description)
-    .bind(input.holder_id)
-    .bind(input.hosting.kind.as_str())
-    .bind(&input.hosting.provider)
-    .bind(input.hosting.locations.join("\n"))
-    .bind(i64::from(input.hosting.outside_quebec))
-    .bind(i64::from(input.personal.held))
-    .bind(i64::from(input.personal.sensitive))
-    .bind(input.end_of_support.map(|d| d.to_string()))
-    .bind(&input.retention_rule)
+    .bind_input(input)
     .bind(wtx.now())
     .bind(id)
     .bind(version)
@@ -503,7 +492,11 @@ pub async fn archive(wtx: &mut WriteTx, scope: Scope, id: i64) -> Result<()> {
     Ok(())
 }
 
-async fn get_in(wtx: &mut WriteTx, scope: Scope, id: i64) -> Result<Asset> {
+/// One asset within `scope`, read on the pool or inside a change.
+async fn get_with<'c, E>(executor: E, scope: Scope, id: i64) -> Result<Asset>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
     let sql = format!(
         "{} WHERE a.id = $1 AND {}",
         select(),
@@ -511,35 +504,37 @@ async fn get_in(wtx: &mut WriteTx, scope: Scope, id: i64) -> Result<Asset> {
     );
     let row = sqlx::query(&sql)
         .bind(id)
-        .fetch_optional(wtx.conn())
+        .fetch_optional(executor)
         .await?
         .ok_or(StoreError::NotFound)?;
     from_row(&row)
+}
+
+async fn get_in(wtx: &mut WriteTx, scope: Scope, id: i64) -> Result<Asset> {
+    get_with(wtx.conn(), scope, id).await
 }
 
 /// One asset the caller may see (`AssetRead`, or whatever permission `scope` names).
 pub async fn get(store: &Store, scope: Scope, id: i64) -> Result<Asset> {
-    let sql = format!(
-        "{} WHERE a.id = $1 AND {}",
-        select(),
-        scope.condition("a.org_id")
-    );
-    let row = sqlx::query(&sql)
-        .bind(id)
-        .fetch_optional(&store.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    from_row(&row)
+    get_with(&store.pool, scope, id).await
 }
 
-pub async fn identifiers(store: &Store, asset_id: i64) -> Result<Vec<Identifier>> {
+/// An asset's identifiers, read on the pool or inside a change.
+async fn identifiers_with<'c, E>(executor: E, asset_id: i64) -> Result<Vec<Identifier>>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
     let rows = sqlx::query(
         "SELECT kind, value FROM asset_identifiers WHERE asset_id = $1 ORDER BY kind, value",
     )
     .bind(asset_id)
-    .fetch_all(&store.pool)
+    .fetch_all(executor)
     .await?;
     identifiers_from(&rows)
+}
+
+pub async fn identifiers(store: &Store, asset_id: i64) -> Result<Vec<Identifier>> {
+    identifiers_with(&store.pool, asset_id).await
 }
 
 /// The identifiers of every asset the caller may see, by asset: what an export writes.
@@ -564,13 +559,7 @@ pub async fn identifiers_in_scope(
 }
 
 async fn identifiers_in(wtx: &mut WriteTx, asset_id: i64) -> Result<Vec<Identifier>> {
-    let rows = sqlx::query(
-        "SELECT kind, value FROM asset_identifiers WHERE asset_id = $1 ORDER BY kind, value",
-    )
-    .bind(asset_id)
-    .fetch_all(wtx.conn())
-    .await?;
-    identifiers_from(&rows)
+    identifiers_with(wtx.conn(), asset_id).await
 }
 
 fn identifiers_from(rows: &[AnyRow]) -> Result<Vec<Identifier>> {
@@ -635,6 +624,34 @@ pub struct AssetFilter {
     pub personal_info: bool,
     pub without_holder: bool,
     pub include_archived: bool,
+}
+
+impl AssetFilter {
+    /// The flags a list can be narrowed by, as the pages and the API name them.
+    pub const FLAGS: [&'static str; 6] = [
+        "unclassified",
+        "review_overdue",
+        "past_end_of_support",
+        "outside_quebec",
+        "personal_info",
+        "without_holder",
+    ];
+
+    /// Narrows the filter to the flag named `flag` (none when empty); `None` for a name that
+    /// is not one of [`AssetFilter::FLAGS`].
+    pub fn with_flag(mut self, flag: &str) -> Option<AssetFilter> {
+        match flag.trim() {
+            "" => {}
+            "unclassified" => self.unclassified = true,
+            "review_overdue" => self.review_overdue = true,
+            "past_end_of_support" => self.past_end_of_support = true,
+            "outside_quebec" => self.outside_quebec = true,
+            "personal_info" => self.personal_info = true,
+            "without_holder" => self.without_holder = true,
+            _ => return None,
+        }
+        Some(self)
+    }
 }
 
 pub async fn list(

@@ -16,18 +16,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::{optional_choice, page_out, paging, PageOut};
+use crate::assets_ui::{manage_scope, read_scope};
 use crate::auth::Actor;
 use crate::error::{AppError, ErrorBody, Json, Path, Query};
 use crate::ui::audit_context;
 use crate::AppState;
-
-fn read_scope(actor: &Actor) -> Scope {
-    Scope::new(actor.person.id, Permission::AssetRead)
-}
-
-fn manage_scope(actor: &Actor) -> Scope {
-    Scope::new(actor.person.id, Permission::AssetManage)
-}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AssetOut {
@@ -133,26 +126,16 @@ pub async fn list_assets(
     let kind = optional_choice("kind", p.kind.as_deref(), |k| {
         AssetKind::parse("kind", k).ok()
     })?;
-    let flag = optional_choice("flag", p.flag.as_deref(), |f| {
-        crate::assets_ui::LIST_FLAGS
-            .iter()
-            .find(|x| **x == f)
-            .copied()
-    })?
-    .unwrap_or("");
     let filter = AssetFilter {
         text: p.q,
         kind,
         within: p.within,
         holder_id: p.holder_id,
-        unclassified: flag == "unclassified",
-        review_overdue: flag == "review_overdue",
-        past_end_of_support: flag == "past_end_of_support",
-        outside_quebec: flag == "outside_quebec",
-        personal_info: flag == "personal_info",
-        without_holder: flag == "without_holder",
         include_archived: p.include_archived.unwrap_or(false),
-    };
+        ..AssetFilter::default()
+    }
+    .with_flag(p.flag.as_deref().unwrap_or(""))
+    .ok_or_else(|| AppError::Invalid(vec![FieldError::new("flag", "error-choice")]))?;
     let result = assets::list(
         &app.store,
         read_scope(&actor),

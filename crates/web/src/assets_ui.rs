@@ -41,11 +41,11 @@ fn dic_label(scale: &Scale, dic: Option<Dic>, french: bool) -> Option<String> {
     })
 }
 
-fn read_scope(actor: &Actor) -> Scope {
+pub(crate) fn read_scope(actor: &Actor) -> Scope {
     Scope::new(actor.person.id, Permission::AssetRead)
 }
 
-fn manage_scope(actor: &Actor) -> Scope {
+pub(crate) fn manage_scope(actor: &Actor) -> Scope {
     Scope::new(actor.person.id, Permission::AssetManage)
 }
 
@@ -68,15 +68,6 @@ pub struct AssetListParams {
     pub offset: Option<i64>,
 }
 
-pub const LIST_FLAGS: [&str; 6] = [
-    "unclassified",
-    "review_overdue",
-    "past_end_of_support",
-    "outside_quebec",
-    "personal_info",
-    "without_holder",
-];
-
 impl AssetListParams {
     /// The filter these parameters ask for, within the person's active organization.
     pub fn filter(&self, within: Option<i64>) -> Result<AssetFilter, AppError> {
@@ -92,25 +83,20 @@ impl AssetListParams {
                 }
             }
         };
-        let flag = self.flag.trim();
-        if !flag.is_empty() && !LIST_FLAGS.contains(&flag) {
-            errors.push(FieldError::new("flag", "error-choice"));
-        }
-        if !errors.is_empty() {
-            return Err(AppError::Invalid(errors));
-        }
-        Ok(AssetFilter {
+        let filter = AssetFilter {
             text: Some(self.q.clone()).filter(|q| !q.trim().is_empty()),
             kind,
             within,
-            unclassified: flag == "unclassified",
-            review_overdue: flag == "review_overdue",
-            past_end_of_support: flag == "past_end_of_support",
-            outside_quebec: flag == "outside_quebec",
-            personal_info: flag == "personal_info",
-            without_holder: flag == "without_holder",
             ..AssetFilter::default()
-        })
+        }
+        .with_flag(&self.flag);
+        if filter.is_none() {
+            errors.push(FieldError::new("flag", "error-choice"));
+        }
+        match filter {
+            Some(filter) if errors.is_empty() => Ok(filter),
+            _ => Err(AppError::Invalid(errors)),
+        }
     }
 
     pub fn page(&self) -> Result<PageRequest<AssetSort>, AppError> {
@@ -233,7 +219,7 @@ pub async fn list(
     let pager = pager(actor.language(), &page, "/assets", &query);
     let query = query.replace('&', "&amp;");
     let rows = rows(&app, french, page.items).await?;
-    let flags = LIST_FLAGS
+    let flags = AssetFilter::FLAGS
         .iter()
         .map(|f| (*f, ctx.t(&format!("asset-filter-{}", f.replace('_', "-")))))
         .collect();
