@@ -16,6 +16,21 @@ if [ -z "$pg_url" ] && command -v pg_isready >/dev/null && pg_isready -q -h 127.
   pg_url="$default_pg"
 fi
 
+# The browser test needs Debian's Chromium; the PDF tests read reports back with poppler's
+# pdftotext. Installed here when missing and we may (root with apt), else named and refused.
+missing=()
+command -v chromium >/dev/null || missing+=(chromium chromium-driver)
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    say "Installing ${missing[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "Missing: ${missing[*]} (Debian packages). Install them, then run this again." >&2
+    exit 1
+  fi
+fi
+
 say "Rust tests on SQLite"
 env -u REMPART_TEST_POSTGRES_URL cargo test --workspace --locked
 

@@ -58,6 +58,7 @@ pub fn routes() -> Routes {
         .post("/switch-org", SignedIn, post(ui::switch_org))
         .get("/register", Needs(GrantRead), get(register_ui::page))
         .get("/register.csv", Needs(GrantRead), get(register_ui::csv))
+        .get("/register.pdf", Needs(GrantRead), get(register_ui::pdf))
         .get(
             "/orgs/{id}/scale",
             Needs(AssetRead),

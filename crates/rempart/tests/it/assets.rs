@@ -572,6 +572,27 @@ async fn the_register_shows_vacancies_history_and_incompatible_roles() {
     assert!(text.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{text}");
     assert!(text.contains("Responsable de la protection des renseignements personnels"));
 
+    // The PDF carries the same register, readable by a real reader (poppler's pdftotext).
+    let pdf = ciso.get(&format!("/register.pdf?org_id={body_a}")).await;
+    assert_eq!(pdf.status(), 200);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let bytes = pdf.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"%PDF-1.7"));
+    let text = pdf_text(&bytes);
+    assert!(text.contains("Registre d'autorité"), "{text}");
+    assert!(text.contains("Rôles obligatoires vacants"), "{text}");
+    assert!(
+        text.contains("Responsable opérationnel de cyberdéfense"),
+        "{text}"
+    );
+    assert!(text.contains("Décision DG-2026-040"), "{text}");
+    assert!(text.contains("2027-12-31"), "{text}");
+    assert!(text.contains("Page 1 de 2"), "{text}");
+    // Another body's register is not found, as on the page.
+    let body_b = app.org_id(BODY_B).await;
+    let other = ciso.get(&format!("/register.pdf?org_id={body_b}")).await;
+    assert_eq!(other.status(), 404);
+
     // Revoked, the designation ends but stays in the history.
     let grant: i64 = sqlx::query_scalar(
         "SELECT id FROM role_grants WHERE person_id = $1 AND role = 'PrivacyOfficer'",
@@ -1193,4 +1214,25 @@ async fn an_organization_sets_its_scale_and_the_units_below_inherit_it() {
     .await
     .unwrap();
     assert_eq!(logged, 1);
+}
+
+/// The text of a PDF as poppler's `pdftotext` reads it (installed by `scripts/test.sh`).
+fn pdf_text(pdf: &[u8]) -> String {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("rempart-{}-{n}.pdf", std::process::id()));
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is needed by this test");
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }
