@@ -19,6 +19,7 @@ use crate::list::{Page, PageRequest};
 use crate::orgs::{bind_all, Bind};
 use crate::scope::Scope;
 use crate::store::Store;
+use crate::views::Kept;
 use crate::write::{snapshot, Change, WriteTx};
 
 /// An asset as lists and detail pages show it.
@@ -1206,24 +1207,38 @@ pub struct BodyCounts {
 /// each asset's holder took a quarter of a second; this reads the assets once, grouped by
 /// organization and holder from one covering index, checks each group's holder once, and
 /// rolls the groups up to their bodies in the database (see BENCHMARKS.md). The result is kept
-/// while the audit chain's head does not move ([`crate::views`]): a dashboard reloaded while
-/// nothing changed costs one read of the head.
+/// with the audit chain's head ([`crate::views`]): reloaded while nothing changed, it costs one
+/// read of the head; after changes to a few bodies' assets, only their rows are computed again.
 pub async fn consolidated(
     store: &Store,
     scope: Scope,
     org_id: i64,
     today: NaiveDate,
 ) -> Result<Vec<BodyCounts>> {
-    use std::collections::HashMap;
     let today = today.to_string();
     let head: i64 = sqlx::query_scalar("SELECT seq FROM audit_head WHERE id = 1")
         .fetch_one(&store.pool)
         .await?;
-    let key = format!("{scope:?}|{org_id}|{today}|{head}");
+    let key = format!("{scope:?}|{org_id}|{today}");
     if let Some(kept) = store.views.get(&key) {
-        return Ok(kept);
+        if kept.head == head {
+            return Ok(kept.rows);
+        }
+        if kept.head < head {
+            if let Some(rows) = patched(store, kept, head, &today).await? {
+                store.views.count(true);
+                store.views.put(
+                    key,
+                    Kept {
+                        head,
+                        rows: rows.clone(),
+                    },
+                );
+                return Ok(rows);
+            }
+        }
     }
-    // The bodies in view, and which body each organization below them belongs to.
+    // The bodies in view.
     let bodies_sql = format!(
         "SELECT b.id, b.name FROM organizations b \
          JOIN org_closure cb ON cb.descendant_id = b.id AND cb.ancestor_id = $1 \
@@ -1235,12 +1250,9 @@ pub async fn consolidated(
         .fetch_all(&store.pool)
         .await?;
     let mut out: Vec<BodyCounts> = Vec::with_capacity(rows.len());
-    let mut index: HashMap<i64, usize> = HashMap::new();
     for row in &rows {
-        let id: i64 = row.try_get("id")?;
-        index.insert(id, out.len());
         out.push(BodyCounts {
-            org_id: id,
+            org_id: row.try_get("id")?,
             org_name: row.try_get("name")?,
             assets: 0,
             unclassified: 0,
@@ -1252,8 +1264,6 @@ pub async fn consolidated(
     if out.is_empty() {
         return Ok(out);
     }
-    // Assets grouped by organization and holder from the covering index, each group's holder
-    // checked once, then rolled up to the bodies: a few hundred rows come back.
     // From the root of the network every asset is in view: no need to filter by subtree.
     let is_root: Option<Option<i64>> =
         sqlx::query_scalar("SELECT parent_id FROM organizations WHERE id = $1")
@@ -1261,16 +1271,69 @@ pub async fn consolidated(
             .fetch_optional(&store.pool)
             .await?;
     let within = if matches!(is_root, Some(None)) {
-        "$1 = $1"
+        Within::All
     } else {
-        "a.org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1)"
+        Within::Subtree(org_id)
     };
+    roll_up(store, &mut out, within, &today).await?;
+    store.views.count(false);
+    store.views.put(
+        key,
+        Kept {
+            head,
+            rows: out.clone(),
+        },
+    );
+    Ok(out)
+}
+
+/// Which assets a roll-up reads.
+enum Within<'a> {
+    All,
+    Subtree(i64),
+    /// The subtrees of these bodies only.
+    Bodies(&'a [i64]),
+}
+
+/// Counts the assets `within` and writes them into the rows of their bodies in `out`; a body
+/// of `out` that the roll-up reads and finds no asset for ends at zero.
+async fn roll_up(
+    store: &Store,
+    out: &mut [BodyCounts],
+    within: Within<'_>,
+    today: &str,
+) -> Result<()> {
+    use std::collections::HashMap;
+    let (filter, bodies) = match within {
+        Within::All => ("$1 = $1".to_owned(), String::new()),
+        Within::Subtree(_) => (
+            "a.org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1)".to_owned(),
+            String::new(),
+        ),
+        Within::Bodies(ids) => {
+            // Ids are integers read from the database: written into the query as numbers.
+            let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            (
+                format!(
+                    "$1 = $1 AND a.org_id IN (SELECT descendant_id FROM org_closure \
+                     WHERE ancestor_id IN ({list}))"
+                ),
+                format!("WHERE c.ancestor_id IN ({list})"),
+            )
+        }
+    };
+    let anchor = match within {
+        Within::Subtree(id) => id,
+        _ => 0,
+    };
+    // Assets grouped by organization and holder from the covering index, each group's holder
+    // checked once, then rolled up to the bodies: a few hundred rows come back.
     let rollup = sqlx::query(&format!(
         "WITH g AS (SELECT a.org_id, a.holder_id, COUNT(*) AS n, \
            COUNT(*) - COUNT(a.availability) AS unclassified, \
            COUNT(CASE WHEN a.review_due < $2 THEN 1 END) AS overdue, \
            COUNT(CASE WHEN a.end_of_support < $2 THEN 1 END) AS past_eos \
-           FROM assets a WHERE a.archived_at IS NULL AND {within} \
+           FROM assets a WHERE a.archived_at IS NULL AND {filter} \
            GROUP BY a.org_id, a.holder_id) \
          SELECT c.ancestor_id AS body, CAST(SUM(g.n) AS BIGINT) AS n, \
            CAST(SUM(g.unclassified) AS BIGINT) AS unclassified, \
@@ -1281,12 +1344,22 @@ pub async fn consolidated(
              AS without_holder \
          FROM g JOIN org_closure c ON c.descendant_id = g.org_id \
          JOIN organizations b ON b.id = c.ancestor_id AND b.kind = 'public_body' \
-         GROUP BY c.ancestor_id"
+         {bodies} GROUP BY c.ancestor_id"
     ))
-    .bind(org_id)
-    .bind(&today)
+    .bind(anchor)
+    .bind(today)
     .fetch_all(&store.pool)
     .await?;
+    let index: HashMap<i64, usize> = out.iter().enumerate().map(|(i, b)| (b.org_id, i)).collect();
+    if let Within::Bodies(ids) = within {
+        for id in ids {
+            if let Some(&i) = index.get(id) {
+                let b = &mut out[i];
+                (b.assets, b.unclassified, b.review_overdue) = (0, 0, 0);
+                (b.past_end_of_support, b.without_holder) = (0, 0);
+            }
+        }
+    }
     for row in &rollup {
         let body: i64 = row.try_get("body")?;
         let Some(&i) = index.get(&body) else {
@@ -1299,6 +1372,58 @@ pub async fn consolidated(
         b.past_end_of_support = row.try_get("past_eos")?;
         b.without_holder = row.try_get("without_holder")?;
     }
-    store.views.put(key, out.clone());
-    Ok(out)
+    Ok(())
+}
+
+/// The kept view brought up to `head` by computing again the rows of the bodies whose assets
+/// changed since; `None` when the entries since say it must be computed whole.
+async fn patched(
+    store: &Store,
+    kept: Kept,
+    head: i64,
+    today: &str,
+) -> Result<Option<Vec<BodyCounts>>> {
+    if head - kept.head > crate::views::MAX_PATCH_ENTRIES {
+        return Ok(None);
+    }
+    let entries = sqlx::query(
+        "SELECT action, org_id, before_json FROM audit_entries WHERE seq > $1 AND seq <= $2",
+    )
+    .bind(kept.head)
+    .bind(head)
+    .fetch_all(&store.pool)
+    .await?;
+    let mut read = Vec::with_capacity(entries.len());
+    for row in &entries {
+        let action: String = row.try_get("action")?;
+        let org: Option<i64> = row.try_get("org_id")?;
+        let before: Option<String> = row.try_get("before_json")?;
+        read.push((action, org, before));
+    }
+    let Some(orgs) =
+        crate::views::changed_orgs(read.iter().map(|(a, o, b)| (a.as_str(), *o, b.as_deref())))
+    else {
+        return Ok(None);
+    };
+    let mut rows = kept.rows;
+    if orgs.is_empty() {
+        return Ok(Some(rows));
+    }
+    // The bodies above the changed organizations that this view shows.
+    let list = orgs
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let above: Vec<i64> = sqlx::query_scalar(&format!(
+        "SELECT DISTINCT ancestor_id FROM org_closure WHERE descendant_id IN ({list})"
+    ))
+    .fetch_all(&store.pool)
+    .await?;
+    let shown: std::collections::HashSet<i64> = rows.iter().map(|b| b.org_id).collect();
+    let bodies: Vec<i64> = above.into_iter().filter(|id| shown.contains(id)).collect();
+    if !bodies.is_empty() {
+        roll_up(store, &mut rows, Within::Bodies(&bodies), today).await?;
+    }
+    Ok(Some(rows))
 }

@@ -100,6 +100,11 @@ impl Store {
     pub fn clear_views(&self) {
         self.views.clear();
     }
+
+    /// How many views this process computed whole, and how many it patched.
+    pub fn view_counts(&self) -> crate::views::ViewCounts {
+        self.views.counts()
+    }
 }
 
 impl fmt::Debug for Store {

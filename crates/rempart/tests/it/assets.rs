@@ -725,6 +725,54 @@ async fn an_operational_centre_sees_its_bodies_inventories() {
     assert!(page.contains("Inventaires des organismes"));
     assert!(page.contains("<td>42</td>"), "total of both bodies");
     assert!(page.contains("<td>4</td>"), "unclassified: 2 + 2");
+    // Changes to a few bodies' assets have only those bodies' rows computed again; sign-ins
+    // change nothing counted; a grant has the view computed whole. Each answer is the same as
+    // the view computed afresh.
+    async fn view(who: &Session, cocd: i64) -> Value {
+        let url = format!("/api/v1/assets/consolidated?org_id={cocd}");
+        who.get(&url).await.json::<Value>().await.unwrap()
+    }
+    let before = app.store.view_counts();
+    let ciso = app.login(CSIO_A).await;
+
+    assert_eq!(
+        ciso.send_json(
+            Method::POST,
+            &format!("/api/v1/assets/{budget}/archive"),
+            &json!({})
+        )
+        .await
+        .status(),
+        204
+    );
+    let patched = view(&rocd, cocd).await;
+    assert_eq!(patched[1]["assets"], 23);
+    assert_eq!(patched[1]["unclassified"], 2);
+    assert_eq!(patched[0], after[0], "the other body's row is kept");
+    let counts = app.store.view_counts();
+    assert_eq!(counts.patched, before.patched + 1);
+    assert_eq!(counts.computed, before.computed);
+    app.store.clear_views();
+    assert_eq!(patched, view(&rocd, cocd).await, "as computed afresh");
+    view(&rocd, cocd).await;
+    let _ = app.login(HOLDER_FIN).await;
+    assert_eq!(view(&rocd, cocd).await, patched);
+    let counts = app.store.view_counts();
+    assert_eq!(counts.patched, before.patched + 2, "{counts:?}");
+    assert_eq!(counts.computed, before.computed + 1, "only the one afresh");
+    let grant = ciso
+        .send_json(
+            Method::POST,
+            "/api/v1/grants",
+            &json!({"person_id": app.person_id(HOLDER_A).await,
+                "org_id": app.org_id("mfr-direction-des-finances").await, "role": "Holder"}),
+        )
+        .await;
+    assert_eq!(grant.status(), 201);
+    let whole = view(&rocd, cocd).await;
+    assert_eq!(app.store.view_counts().computed, counts.computed + 1);
+    app.store.clear_views();
+    assert_eq!(whole, view(&rocd, cocd).await);
     // A body's CISO sees only its own.
     let ciso = app.login(CSIO_A).await;
     let own: Value = ciso
