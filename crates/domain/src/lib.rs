@@ -22,6 +22,7 @@ pub mod org;
 pub mod password;
 pub mod person;
 pub mod register;
+pub mod risk;
 pub mod role;
 pub mod sod;
 pub mod token;
