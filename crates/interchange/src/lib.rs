@@ -1,5 +1,6 @@
 //! Files exchanged with spreadsheets and other tools: bounded readers and writers of CSV and
-//! XLSX ([`table`]), and the inventory's columns ([`inventory`]). Knows nothing of HTTP or SQL.
+//! XLSX ([`table`]), the inventory's columns ([`inventory`]), and bounded readers of OSCAL
+//! control catalogues and profiles ([`oscal`]). Knows nothing of HTTP or SQL.
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
@@ -7,4 +8,5 @@
 )]
 
 pub mod inventory;
+pub mod oscal;
 pub mod table;
