@@ -36,10 +36,19 @@ pub enum Permission {
     AssetClassify,
     /// Set the classification scale of an organization and the bodies below it.
     ScaleManage,
+    /// See the risk register, its maps and indicators.
+    RiskRead,
+    /// Record, assess and treat risks; propose a residual risk; flag one for reassessment.
+    RiskManage,
+    /// Approve a residual risk: the route's gate; the data rule (`risk::check_approval`)
+    /// admits only the holder of the assets concerned or the method's higher approver.
+    RiskApprove,
+    /// Set the risk method of an organization and the bodies below it.
+    RiskMethodManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 15] = [
         Permission::OrgRead,
         Permission::OrgManage,
         Permission::PersonRead,
@@ -51,6 +60,10 @@ impl Permission {
         Permission::AssetManage,
         Permission::AssetClassify,
         Permission::ScaleManage,
+        Permission::RiskRead,
+        Permission::RiskManage,
+        Permission::RiskApprove,
+        Permission::RiskMethodManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +79,10 @@ impl Permission {
             Permission::AssetManage => "asset_manage",
             Permission::AssetClassify => "asset_classify",
             Permission::ScaleManage => "scale_manage",
+            Permission::RiskRead => "risk_read",
+            Permission::RiskManage => "risk_manage",
+            Permission::RiskApprove => "risk_approve",
+            Permission::RiskMethodManage => "risk_method_manage",
         }
     }
 }
@@ -100,6 +117,18 @@ pub fn role_has(role: Role, permission: Permission) -> bool {
         AssetClassify => role == Holder,
         // The government sets the model; a body's security officers adapt theirs.
         ScaleManage => matches!(role, GovernmentCiso | DelegatedCiso | Ciso),
+        // Risks name weaknesses: those who govern, keep, own or audit them see them; an end
+        // user does not, nor does the platform's administrator.
+        RiskRead => !matches!(role, PlatformAdmin | User),
+        RiskManage => matches!(role, DelegatedCiso | Ciso | SecurityCoordinator),
+        // Holders accept their assets' residual risks; the executive (the default higher
+        // approver) and the security officers (a method may name them) those above the
+        // threshold. The data rule narrows it to the risk at hand.
+        RiskApprove => matches!(
+            role,
+            Holder | ChiefExecutive | GovernmentCiso | DelegatedCiso | Ciso
+        ),
+        RiskMethodManage => matches!(role, GovernmentCiso | DelegatedCiso | Ciso),
     }
 }
 

@@ -477,6 +477,8 @@ pub enum Reassessment {
     ReviewDue { due: NaiveDate },
     /// The approval of the residual risk lapsed: it comes back to be approved.
     ApprovalExpired { expired: NaiveDate },
+    /// The organization's method changed so that the risk's ratings fall off its scales.
+    MethodChanged,
 }
 
 impl Reassessment {
@@ -487,6 +489,7 @@ impl Reassessment {
             Reassessment::LegalChange { .. } => "legal_change",
             Reassessment::ReviewDue { .. } => "review_due",
             Reassessment::ApprovalExpired { .. } => "approval_expired",
+            Reassessment::MethodChanged => "method_changed",
         }
     }
 
@@ -513,6 +516,157 @@ pub fn due_reassessments(
     out
 }
 
+/// A treatment action, as given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionInput {
+    pub title: String,
+    pub owner_id: i64,
+    pub due_on: NaiveDate,
+    pub status: ActionStatus,
+    /// Controls of an imported catalogue this action puts in place (`ac-2`, `sc-7.3`).
+    pub controls: Vec<String>,
+}
+
+/// A risk as given (RISK-01): text, perimeter, gross rating, and, once a treatment is chosen,
+/// the plan and the residual rating. Scores are not part of it: they are computed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RiskInput {
+    pub org_id: i64,
+    pub title: String,
+    pub description: String,
+    pub threat: String,
+    pub vulnerability: String,
+    pub existing_controls: String,
+    pub owner_id: i64,
+    pub asset_ids: Vec<i64>,
+    pub gross: Rating,
+    pub treatment: Option<Treatment>,
+    pub residual: Option<Rating>,
+    pub residual_description: String,
+    pub actions: Vec<ActionInput>,
+}
+
+/// A risk's perimeter holds at most this many assets, and its plan this many actions.
+pub const MAX_ASSETS: usize = 200;
+pub const MAX_ACTIONS: usize = 100;
+
+fn long_text(errors: &mut ValidationErrors, field: &str, value: &mut String, max: usize) {
+    *value = value.trim().to_owned();
+    if value.chars().count() > max {
+        errors.push(FieldError::with_limit(field, "error-too-long", max as u64));
+    }
+}
+
+fn control_id(raw: &str) -> Option<String> {
+    let id = raw.trim().to_ascii_lowercase();
+    let ok = !id.is_empty()
+        && id.len() <= 40
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'));
+    ok.then_some(id)
+}
+
+impl RiskInput {
+    /// Every fault at once, fields named as a form names them (`actions.2.title`); text
+    /// trimmed, perimeter and controls without repeats. A treatment needs a residual rating,
+    /// and a mitigation or a transfer at least one action.
+    pub fn check(mut self, method: &Method) -> Result<RiskInput, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        match crate::validation::required_text("title", &self.title, 200) {
+            Ok(t) => self.title = t,
+            Err(e) => errors.push(e),
+        }
+        long_text(&mut errors, "description", &mut self.description, 4000);
+        long_text(&mut errors, "threat", &mut self.threat, 2000);
+        long_text(&mut errors, "vulnerability", &mut self.vulnerability, 2000);
+        long_text(
+            &mut errors,
+            "existing_controls",
+            &mut self.existing_controls,
+            4000,
+        );
+        long_text(
+            &mut errors,
+            "residual_description",
+            &mut self.residual_description,
+            4000,
+        );
+        if self.threat.is_empty() {
+            errors.push(FieldError::new("threat", "error-required"));
+        }
+        if self.vulnerability.is_empty() {
+            errors.push(FieldError::new("vulnerability", "error-required"));
+        }
+        self.asset_ids.sort_unstable();
+        self.asset_ids.dedup();
+        if self.asset_ids.is_empty() {
+            errors.push(FieldError::new("asset_ids", "error-required"));
+        } else if self.asset_ids.len() > MAX_ASSETS {
+            errors.push(FieldError::with_limit(
+                "asset_ids",
+                "error-too-many",
+                MAX_ASSETS as u64,
+            ));
+        }
+        if let Err(e) = method.check_rating("", &self.gross) {
+            errors.0.extend(e.0);
+        }
+        match (self.treatment, self.residual) {
+            (Some(_), None) => {
+                errors.push(FieldError::new("residual_likelihood", "error-required"))
+            }
+            (_, Some(r)) => {
+                if let Err(e) = method.check_rating("residual_", &r) {
+                    errors.0.extend(e.0);
+                }
+            }
+            (None, None) => {}
+        }
+        if self.residual.is_some() && self.treatment.is_none() {
+            errors.push(FieldError::new("treatment", "error-required"));
+        }
+        if let Some(t) = self.treatment {
+            if let Err(e) = check_plan(t, self.actions.len()) {
+                errors.push(e);
+            }
+        }
+        if self.actions.len() > MAX_ACTIONS {
+            errors.push(FieldError::with_limit(
+                "actions",
+                "error-too-many",
+                MAX_ACTIONS as u64,
+            ));
+        }
+        for (i, action) in self.actions.iter_mut().enumerate() {
+            match crate::validation::required_text(
+                &format!("actions.{i}.title"),
+                &action.title,
+                200,
+            ) {
+                Ok(t) => action.title = t,
+                Err(e) => errors.push(e),
+            }
+            let mut controls = Vec::with_capacity(action.controls.len());
+            for raw in &action.controls {
+                match control_id(raw) {
+                    Some(id) if !controls.contains(&id) => controls.push(id),
+                    Some(_) => {}
+                    None => {
+                        errors.push(FieldError::new(
+                            format!("actions.{i}.controls"),
+                            "error-control-id",
+                        ));
+                        break;
+                    }
+                }
+            }
+            action.controls = controls;
+        }
+        errors.into_result().map(|()| self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -530,6 +684,78 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    fn input() -> RiskInput {
+        RiskInput {
+            org_id: 3,
+            title: "  Rançongiciel sur le dossier clinique ".into(),
+            description: String::new(),
+            threat: "Rançongiciel".into(),
+            vulnerability: "Correctifs en retard".into(),
+            existing_controls: "Sauvegardes hebdomadaires".into(),
+            owner_id: 7,
+            asset_ids: vec![4, 2, 4],
+            gross: rating(4, 5, 3, 4),
+            treatment: Some(Treatment::Mitigate),
+            residual: Some(rating(2, 5, 3, 4)),
+            residual_description: "Sauvegardes hors ligne quotidiennes".into(),
+            actions: vec![ActionInput {
+                title: "Sauvegardes hors ligne".into(),
+                owner_id: 7,
+                due_on: d("2027-03-31"),
+                status: ActionStatus::Planned,
+                controls: vec!["CP-9".into(), "cp-9".into(), "cp-9.1".into()],
+            }],
+        }
+    }
+
+    // REQ RISK-01
+    #[test]
+    fn a_risk_is_checked_whole_and_cleaned() {
+        let m = Method::default();
+        let ok = input().check(&m).unwrap();
+        assert_eq!(ok.title, "Rançongiciel sur le dossier clinique");
+        assert_eq!(ok.asset_ids, [2, 4]);
+        assert_eq!(ok.actions[0].controls, ["cp-9", "cp-9.1"]);
+
+        let mut bad = input();
+        bad.title = " ".into();
+        bad.threat = String::new();
+        bad.asset_ids.clear();
+        bad.gross.likelihood = 6;
+        bad.residual = None;
+        bad.actions[0].title = String::new();
+        bad.actions[0].controls = vec!["ac 2; DROP".into()];
+        let e = bad.check(&m).unwrap_err();
+        let fields: Vec<_> = e.0.iter().map(|f| (f.field.as_str(), f.code)).collect();
+        assert_eq!(
+            fields,
+            [
+                ("title", "error-required"),
+                ("threat", "error-required"),
+                ("asset_ids", "error-required"),
+                ("likelihood", "error-level"),
+                ("residual_likelihood", "error-required"),
+                ("actions.0.title", "error-required"),
+                ("actions.0.controls", "error-control-id"),
+            ]
+        );
+
+        let mut no_plan = input();
+        no_plan.actions.clear();
+        assert_eq!(no_plan.check(&m).unwrap_err().0[0].field, "actions");
+        let mut untreated = input();
+        untreated.treatment = None;
+        assert_eq!(untreated.check(&m).unwrap_err().0[0].field, "treatment");
+        let mut assessed_only = input();
+        assessed_only.treatment = None;
+        assessed_only.residual = None;
+        assessed_only.actions.clear();
+        assert!(
+            assessed_only.check(&m).is_ok(),
+            "a risk may be recorded before it is treated"
+        );
     }
 
     // REQ RISK-02

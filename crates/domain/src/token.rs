@@ -24,15 +24,17 @@ pub enum Module {
     Grants,
     Audit,
     Assets,
+    Risks,
 }
 
 impl Module {
-    pub const ALL: [Module; 5] = [
+    pub const ALL: [Module; 6] = [
         Module::Organizations,
         Module::People,
         Module::Grants,
         Module::Audit,
         Module::Assets,
+        Module::Risks,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,6 +44,7 @@ impl Module {
             Module::Grants => "grants",
             Module::Audit => "audit",
             Module::Assets => "assets",
+            Module::Risks => "risks",
         }
     }
 
@@ -60,6 +63,10 @@ impl Module {
             | Permission::AssetManage
             | Permission::AssetClassify
             | Permission::ScaleManage => Module::Assets,
+            Permission::RiskRead
+            | Permission::RiskManage
+            | Permission::RiskApprove
+            | Permission::RiskMethodManage => Module::Risks,
         }
     }
 }

@@ -248,6 +248,7 @@ pub async fn load(store: &Store, password_hash: &str) -> Result<bool, StoreError
         .await?;
     }
     crate::demo_assets::load(&mut w, &ids).await?;
+    crate::demo_risks::load(&mut w, &ids).await?;
     w.commit().await?;
     Ok(true)
 }

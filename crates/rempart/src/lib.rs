@@ -9,4 +9,5 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod demo_assets;
+pub mod demo_risks;
 pub mod server;

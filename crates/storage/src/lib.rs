@@ -27,6 +27,8 @@ pub mod migrate;
 pub mod orgs;
 pub mod persons;
 pub mod register;
+pub mod risks;
+pub mod scheduler;
 pub mod scope;
 pub mod sessions;
 pub mod sso;

@@ -878,7 +878,18 @@ pub async fn me(Extension(actor): Extension<Actor>) -> Json<MeOut> {
         crate::assets_api::list_classifications,
         crate::assets_api::get_scale,
         crate::assets_api::set_scale,
-        crate::assets_api::get_register
+        crate::assets_api::get_register,
+        crate::risks_api::get_method,
+        crate::risks_api::set_method,
+        crate::risks_api::record_legal_change,
+        crate::risks_api::list_risks,
+        crate::risks_api::create_risk,
+        crate::risks_api::heat_map,
+        crate::risks_api::get_risk,
+        crate::risks_api::replace_risk,
+        crate::risks_api::propose_risk,
+        crate::risks_api::approve_risk,
+        crate::risks_api::flag_risk
     ),
     components(schemas(ErrorBody, crate::error::FieldMessage))
 )]

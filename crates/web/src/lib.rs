@@ -24,6 +24,7 @@ pub mod middleware;
 pub mod policy;
 pub mod ratelimit;
 pub mod register_ui;
+pub mod risks_api;
 pub mod routes;
 pub mod sso;
 pub mod sso_login;

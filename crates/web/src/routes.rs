@@ -12,7 +12,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::error::AppError;
 use crate::policy::{Policy, PolicyTable, Routes};
-use crate::{account, api, assets_api, assets_ui, register_ui, sso_login, ui, AppState};
+use crate::{account, api, assets_api, assets_ui, register_ui, risks_api, sso_login, ui, AppState};
 
 /// Every route of the application with its policy.
 pub fn routes() -> Routes {
@@ -270,6 +270,59 @@ pub fn routes() -> Routes {
             "/api/v1/register",
             Needs(GrantRead),
             get(assets_api::get_register),
+        )
+        .get(
+            "/api/v1/organizations/{id}/risk-method",
+            Needs(RiskRead),
+            get(risks_api::get_method),
+        )
+        .route(
+            Method::PUT,
+            "/api/v1/organizations/{id}/risk-method",
+            Needs(RiskMethodManage),
+            put(risks_api::set_method),
+        )
+        .post(
+            "/api/v1/organizations/{id}/legal-changes",
+            Needs(RiskManage),
+            post(risks_api::record_legal_change),
+        )
+        .get("/api/v1/risks", Needs(RiskRead), get(risks_api::list_risks))
+        .post(
+            "/api/v1/risks",
+            Needs(RiskManage),
+            post(risks_api::create_risk),
+        )
+        .get(
+            "/api/v1/risks/map",
+            Needs(RiskRead),
+            get(risks_api::heat_map),
+        )
+        .get(
+            "/api/v1/risks/{id}",
+            Needs(RiskRead),
+            get(risks_api::get_risk),
+        )
+        .route(
+            Method::PUT,
+            "/api/v1/risks/{id}",
+            Needs(RiskManage),
+            put(risks_api::replace_risk),
+        )
+        .post(
+            "/api/v1/risks/{id}/propose",
+            Needs(RiskManage),
+            post(risks_api::propose_risk),
+        )
+        .post(
+            "/api/v1/risks/{id}/approve",
+            Needs(RiskApprove),
+            post(risks_api::approve_risk),
+        )
+        .post(
+            "/api/v1/risks/{id}/reassessments",
+            Needs(RiskManage),
+            post(risks_api::flag_risk),
         )
         .get(
             "/api/v1/audit/verify",

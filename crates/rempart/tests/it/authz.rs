@@ -171,6 +171,13 @@ async fn foreign_id(app: &TestApp, path: &str) -> i64 {
             .fetch_one(app.store.pool())
             .await
             .unwrap()
+    } else if path.starts_with("/risks/") || path.starts_with("/api/v1/risks/") {
+        // A risk of the agency (body B).
+        sqlx::query_scalar::<_, i64>("SELECT id FROM risks WHERE title = $1")
+            .bind("Rançongiciel sur le dossier clinique informatisé")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
     } else if path.starts_with("/profile/sso/") {
         // Another person's link to the single sign-on provider.
         let mut w = app
@@ -246,48 +253,90 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
             Policy::Needs(p) if !role_has(rempart_domain::role::Role::Ciso, p) => &holder_a,
             _ => &ciso_a,
         };
-        let response =
-            match (&route.method, route.path) {
-                (&Method::POST, p) if p.ends_with("/rename") => {
-                    ciso_a.post_form(&path, &[("name", "Pirate")]).await
-                }
-                (&Method::POST, p) if p.ends_with("/move") => {
-                    let own = app.org_id(BODY_A).await.to_string();
-                    ciso_a.post_form(&path, &[("parent_id", &own)]).await
-                }
-                // A body each API route accepts, so that only the scope can refuse.
-                (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/classification") => {
-                    ciso_a
-                        .send_json(
-                            Method::POST,
-                            &path,
-                            &json!({"availability": 1, "integrity": 1, "confidentiality": 1}),
-                        )
+        let response = match (&route.method, route.path) {
+            (&Method::POST, p) if p.ends_with("/rename") => {
+                ciso_a.post_form(&path, &[("name", "Pirate")]).await
+            }
+            (&Method::POST, p) if p.ends_with("/move") => {
+                let own = app.org_id(BODY_A).await.to_string();
+                ciso_a.post_form(&path, &[("parent_id", &own)]).await
+            }
+            // A body each API route accepts, so that only the scope can refuse.
+            (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/classification") => {
+                ciso_a
+                    .send_json(
+                        Method::POST,
+                        &path,
+                        &json!({"availability": 1, "integrity": 1, "confidentiality": 1}),
+                    )
+                    .await
+            }
+            (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/dependencies") => {
+                ciso_a
+                    .send_json(Method::POST, &path, &json!({"depends_on_id": own_asset}))
+                    .await
+            }
+            (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/approve") => {
+                ciso_a
+                    .send_json(Method::POST, &path, &json!({"justification": "Pirate"}))
+                    .await
+            }
+            (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/reassessments") => {
+                ciso_a
+                    .send_json(
+                        Method::POST,
+                        &path,
+                        &json!({"kind": "audit_finding", "detail": "Pirate"}),
+                    )
+                    .await
+            }
+            (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/legal-changes") => {
+                ciso_a
+                    .send_json(Method::POST, &path, &json!({"change": "Pirate"}))
+                    .await
+            }
+            (&Method::PUT, p) if p.ends_with("/risk-method") => {
+                let method = serde_json::to_value(rempart_domain::risk::Method::default()).unwrap();
+                ciso_a.send_json(Method::PUT, &path, &method).await
+            }
+            (&Method::PUT, p) if p.starts_with("/api/v1/risks/") => {
+                let owner = app.person_id(CSIO_A).await;
+                let asset =
+                    sqlx::query_scalar::<_, i64>("SELECT id FROM assets WHERE name = 'Intranet'")
+                        .fetch_one(app.store.pool())
                         .await
-                }
-                (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/dependencies") => {
-                    ciso_a
-                        .send_json(Method::POST, &path, &json!({"depends_on_id": own_asset}))
-                        .await
-                }
-                (&Method::POST, p) if p.starts_with("/api/") => {
-                    ciso_a
-                        .send_json(Method::POST, &path, &json!({"disabled": true}))
-                        .await
-                }
-                (&Method::PUT, p) if p.ends_with("/classification-scale") => {
-                    ciso_a
-                        .send_json(
-                            Method::PUT,
-                            &path,
-                            &json!({"levels": [
+                        .unwrap();
+                ciso_a
+                    .send_json(
+                        Method::PUT,
+                        &path,
+                        &json!({"org_id": app.org_id(BODY_A).await, "title": "Pirate",
+                                "threat": "t", "vulnerability": "v", "owner_id": owner,
+                                "asset_ids": [asset], "likelihood": 1,
+                                "impact_availability": 1, "impact_integrity": 1,
+                                "impact_confidentiality": 1, "version": 1}),
+                    )
+                    .await
+            }
+            (&Method::POST, p) if p.starts_with("/api/") => {
+                ciso_a
+                    .send_json(Method::POST, &path, &json!({"disabled": true}))
+                    .await
+            }
+            (&Method::PUT, p) if p.ends_with("/classification-scale") => {
+                ciso_a
+                    .send_json(
+                        Method::PUT,
+                        &path,
+                        &json!({"levels": [
                             {"value": 1, "label_fr": "Bas", "label_en": "Low"},
                             {"value": 2, "label_fr": "Haut", "label_en": "High"}
                         ], "review_months": 12}),
-                        )
-                        .await
-                }
-                (&Method::PUT, _) => ciso_a
+                    )
+                    .await
+            }
+            (&Method::PUT, _) => {
+                ciso_a
                     .send_json(
                         Method::PUT,
                         &path,
@@ -295,20 +344,21 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
                             "name": "Pirate", "holder_id": app.person_id(HOLDER_A).await,
                             "hosting": "own_data_centre"}),
                     )
-                    .await,
-                (&Method::POST, _) => ciso_a.post_form(&path, &[]).await,
-                (&Method::PATCH, _) => {
-                    ciso_a
-                        .send_json(
-                            Method::PATCH,
-                            &path,
-                            &json!({"name": "Pirate", "archived": true}),
-                        )
-                        .await
-                }
-                (&Method::DELETE, _) => ciso_a.send_json(Method::DELETE, &path, &json!({})).await,
-                _ => ciso_a.get(&path).await,
-            };
+                    .await
+            }
+            (&Method::POST, _) => ciso_a.post_form(&path, &[]).await,
+            (&Method::PATCH, _) => {
+                ciso_a
+                    .send_json(
+                        Method::PATCH,
+                        &path,
+                        &json!({"name": "Pirate", "archived": true}),
+                    )
+                    .await
+            }
+            (&Method::DELETE, _) => ciso_a.send_json(Method::DELETE, &path, &json!({})).await,
+            _ => ciso_a.get(&path).await,
+        };
         let status = response.status().as_u16();
         assert_eq!(
             status, 404,

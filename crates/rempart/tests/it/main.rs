@@ -10,4 +10,5 @@ mod identity;
 mod idp;
 mod input;
 mod pages;
+mod risks;
 mod sso;
