@@ -991,12 +991,14 @@ async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
         "Rempart écoute sur http://{} (base : {})",
         config.listen, config.database_url
     );
+    let jobs = tokio::spawn(crate::server::scheduler_loop(store.clone()));
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(crate::server::shutdown_signal())
     .await?;
+    jobs.abort();
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

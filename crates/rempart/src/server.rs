@@ -1,7 +1,9 @@
 //! `rempart serve`: opens the store, optionally loads the demo, and serves until SIGTERM or
 //! Ctrl-C, letting in-flight requests finish.
 
-use rempart_storage::Store;
+use std::time::Duration;
+
+use rempart_storage::{now_micros, risks, scheduler, AuditContext, Store};
 use rempart_web::auth::PasswordHashing;
 use rempart_web::AppState;
 
@@ -35,4 +37,62 @@ pub async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("arrêt demandé : fin des requêtes en cours");
+}
+
+/// The daily reassessment job (RISK-04): risks past their review date are flagged, lapsed
+/// approvals end. Claimed hourly, so a new day is seen within the hour; among several
+/// processes sharing the database one runs each occurrence; the job changes nothing when run
+/// twice on one day.
+pub const REASSESSMENT_JOB: &str = "risk.reassessment";
+const CLAIM_EVERY: Duration = Duration::from_secs(3600);
+const POLL: Duration = Duration::from_secs(60);
+
+/// Runs the reassessment job once if this process claims it; what it did, for the log.
+pub async fn run_due_jobs(
+    store: &Store,
+    who: &str,
+) -> Result<Option<String>, rempart_storage::StoreError> {
+    let now = now_micros();
+    let every = i64::try_from(CLAIM_EVERY.as_micros()).unwrap_or(i64::MAX);
+    if !scheduler::claim(store, REASSESSMENT_JOB, now, every, who).await? {
+        return Ok(None);
+    }
+    let today = rempart_web::time::today();
+    let result = async {
+        let mut w = store.write(AuditContext::system("planificateur")).await?;
+        let outcome = risks::flag_due(&mut w, today).await?;
+        w.commit().await?;
+        Ok::<_, rempart_storage::StoreError>(outcome)
+    }
+    .await;
+    let summary = match &result {
+        Ok(o) => format!(
+            "{} risque(s) à réévaluer, {} approbation(s) échue(s)",
+            o.review_due, o.approvals_expired
+        ),
+        Err(e) => format!("échec : {e}"),
+    };
+    scheduler::finish(store, REASSESSMENT_JOB, now_micros(), &summary).await?;
+    result.map(|_| Some(summary))
+}
+
+/// Polls for due jobs until the process stops. Errors are logged and tried again at the next
+/// poll: a database that is briefly away must not end the server.
+pub async fn scheduler_loop(store: Store) {
+    let who = format!("{}:{}", hostname(), std::process::id());
+    let mut tick = tokio::time::interval(POLL);
+    loop {
+        tick.tick().await;
+        match run_due_jobs(&store, &who).await {
+            Ok(Some(summary)) => tracing::info!(job = REASSESSMENT_JOB, "{summary}"),
+            Ok(None) => {}
+            Err(e) => tracing::warn!(job = REASSESSMENT_JOB, "tâche planifiée : {e}"),
+        }
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "rempart".to_owned())
 }

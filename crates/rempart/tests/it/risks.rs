@@ -677,3 +677,26 @@ async fn one_process_runs_each_scheduled_occurrence() {
     assert_eq!(state.last_outcome.as_deref(), Some("0 flagged"));
     second.close().await;
 }
+
+// REQ RISK-04
+#[tokio::test]
+async fn serve_runs_the_reassessment_job_once_an_hour_whichever_process_asks() {
+    let app = TestApp::spawn().await;
+    // What `serve` runs every minute: the first process to ask runs the job, the next one
+    // within the hour finds it taken.
+    let ran = rempart::server::run_due_jobs(&app.store, "serve-1")
+        .await
+        .unwrap();
+    assert!(ran.unwrap().contains("approbation"));
+    assert_eq!(
+        rempart::server::run_due_jobs(&app.store, "serve-2")
+            .await
+            .unwrap(),
+        None
+    );
+    let state = scheduler::state(&app.store, rempart::server::REASSESSMENT_JOB)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(state.last_finished_at.is_some());
+}
