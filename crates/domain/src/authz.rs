@@ -45,10 +45,14 @@ pub enum Permission {
     RiskApprove,
     /// Set the risk method of an organization and the bodies below it.
     RiskMethodManage,
+    /// See the control catalogues and where organizations stand on their controls.
+    ControlRead,
+    /// Import control catalogues and profiles; record the implementation status of controls.
+    ControlManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 17] = [
         Permission::OrgRead,
         Permission::OrgManage,
         Permission::PersonRead,
@@ -64,6 +68,8 @@ impl Permission {
         Permission::RiskManage,
         Permission::RiskApprove,
         Permission::RiskMethodManage,
+        Permission::ControlRead,
+        Permission::ControlManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -83,6 +89,8 @@ impl Permission {
             Permission::RiskManage => "risk_manage",
             Permission::RiskApprove => "risk_approve",
             Permission::RiskMethodManage => "risk_method_manage",
+            Permission::ControlRead => "control_read",
+            Permission::ControlManage => "control_manage",
         }
     }
 }
@@ -129,6 +137,13 @@ pub fn role_has(role: Role, permission: Permission) -> bool {
             Holder | ChiefExecutive | GovernmentCiso | DelegatedCiso | Ciso
         ),
         RiskMethodManage => matches!(role, GovernmentCiso | DelegatedCiso | Ciso),
+        // The reference of security measures is read by all who govern or audit them; the
+        // security officers keep it and record where their organization stands.
+        ControlRead => !matches!(role, PlatformAdmin | User),
+        ControlManage => matches!(
+            role,
+            GovernmentCiso | DelegatedCiso | Ciso | SecurityCoordinator
+        ),
     }
 }
 

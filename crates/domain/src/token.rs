@@ -66,7 +66,9 @@ impl Module {
             Permission::RiskRead
             | Permission::RiskManage
             | Permission::RiskApprove
-            | Permission::RiskMethodManage => Module::Risks,
+            | Permission::RiskMethodManage
+            | Permission::ControlRead
+            | Permission::ControlManage => Module::Risks,
         }
     }
 }

@@ -138,6 +138,21 @@ pub enum ImportCommand {
         json: bool,
         file: PathBuf,
     },
+    /// Importe un catalogue de mesures de sécurité OSCAL (JSON), ou un profil (référentiel de
+    /// base) résolu contre un catalogue déjà importé, pour une organisation et celles sous elle.
+    /// Le même fichier importé de nouveau ne change rien.
+    Oscal {
+        /// L'organisation (slug) qui l'importe.
+        #[arg(long)]
+        org: String,
+        /// Pour un profil : l'identifiant du catalogue contre lequel le résoudre (par défaut,
+        /// le dernier importé pour l'organisation ou au-dessus d'elle).
+        #[arg(long)]
+        catalog: Option<i64>,
+        #[arg(long)]
+        json: bool,
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -448,6 +463,78 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Import(ImportCommand::Oscal {
+            org,
+            catalog,
+            json,
+            file,
+        }) => {
+            let max = rempart_interchange::oscal::Limits::default().max_bytes;
+            let size = std::fs::metadata(&file)
+                .map_err(|e| Failure(format!("impossible de lire {} : {e}", file.display())))?
+                .len();
+            if size > max as u64 {
+                return Err(Failure(format!(
+                    "{} dépasse la taille permise ({max} octets)",
+                    file.display()
+                )));
+            }
+            let bytes = std::fs::read(&file)
+                .map_err(|e| Failure(format!("impossible de lire {} : {e}", file.display())))?;
+            let config = config(&cli.common, None)?;
+            let store = Store::open(&config.database_url, 2).await?;
+            let target = orgs::get_by_slug(&store, Scope::LocalAdministrator, &org)
+                .await
+                .map_err(|_| {
+                    Failure(format!("organisation « {org} » introuvable (option --org)"))
+                })?;
+            let outcome = rempart_web::controls::import(
+                &store,
+                AuditContext::system("rempart import oscal"),
+                Scope::LocalAdministrator,
+                target.id,
+                None,
+                &bytes,
+                catalog,
+            )
+            .await
+            .map_err(|e| {
+                Failure(format!(
+                    "{} : {}",
+                    file.display(),
+                    e.message(rempart_domain::language::Language::Fr)
+                ))
+            })?;
+            if json {
+                print_json(&outcome)?;
+            } else {
+                let what = if outcome.kind == "catalog" {
+                    format!(
+                        "catalogue « {} » : {} mesures et améliorations, {} groupes",
+                        outcome.title, outcome.imported.controls, outcome.imported.groups
+                    )
+                } else {
+                    format!(
+                        "profil « {} » : {} mesures et améliorations retenues (catalogue {})",
+                        outcome.title,
+                        outcome.imported.controls,
+                        outcome.catalog_id.unwrap_or_default()
+                    )
+                };
+                let state = if outcome.imported.unchanged {
+                    "déjà importé, rien n'a changé"
+                } else {
+                    "importé"
+                };
+                println!(
+                    "{} : {what} — {state} (identifiant {}).",
+                    file.display(),
+                    outcome.imported.id
+                );
+            }
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Export(ExportCommand::Assets { org, format, file }) => {
             let format = rempart_interchange::table::Format::parse(&format).ok_or_else(|| {

@@ -16,6 +16,7 @@
 pub mod assets;
 pub mod audit;
 mod audit_sqlite;
+pub mod controls;
 pub mod copy;
 pub mod credentials;
 pub mod dialect;

@@ -55,6 +55,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 6,
+        name: "controls",
+        common: include_str!("../migrations/0006_controls.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 pub fn latest_version() -> i64 {

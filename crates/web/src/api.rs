@@ -889,7 +889,11 @@ pub async fn me(Extension(actor): Extension<Actor>) -> Json<MeOut> {
         crate::risks_api::replace_risk,
         crate::risks_api::propose_risk,
         crate::risks_api::approve_risk,
-        crate::risks_api::flag_risk
+        crate::risks_api::flag_risk,
+        crate::controls_api::list_catalogs,
+        crate::controls_api::import_catalog,
+        crate::controls_api::list_controls,
+        crate::controls_api::set_status
     ),
     components(schemas(ErrorBody, crate::error::FieldMessage))
 )]

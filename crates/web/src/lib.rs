@@ -15,6 +15,8 @@ pub mod api;
 pub mod assets_api;
 pub mod assets_ui;
 pub mod auth;
+pub mod controls;
+pub mod controls_api;
 pub mod error;
 pub mod i18n;
 pub mod inventory;

@@ -12,7 +12,10 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::error::AppError;
 use crate::policy::{Policy, PolicyTable, Routes};
-use crate::{account, api, assets_api, assets_ui, register_ui, risks_api, sso_login, ui, AppState};
+use crate::{
+    account, api, assets_api, assets_ui, controls_api, register_ui, risks_api, sso_login, ui,
+    AppState,
+};
 
 /// Every route of the application with its policy.
 pub fn routes() -> Routes {
@@ -286,6 +289,29 @@ pub fn routes() -> Routes {
             "/api/v1/organizations/{id}/legal-changes",
             Needs(RiskManage),
             post(risks_api::record_legal_change),
+        )
+        .get(
+            "/api/v1/control-catalogs",
+            Needs(ControlRead),
+            get(controls_api::list_catalogs),
+        )
+        .post(
+            "/api/v1/control-catalogs",
+            Needs(ControlManage),
+            post(controls_api::import_catalog).layer(axum::extract::DefaultBodyLimit::max(
+                controls_api::MAX_DOCUMENT,
+            )),
+        )
+        .get(
+            "/api/v1/control-catalogs/{id}/controls",
+            Needs(ControlRead),
+            get(controls_api::list_controls),
+        )
+        .route(
+            Method::PUT,
+            "/api/v1/organizations/{id}/control-status",
+            Needs(ControlManage),
+            put(controls_api::set_status),
         )
         .get("/api/v1/risks", Needs(RiskRead), get(risks_api::list_risks))
         .post(

@@ -171,6 +171,26 @@ async fn foreign_id(app: &TestApp, path: &str) -> i64 {
             .fetch_one(app.store.pool())
             .await
             .unwrap()
+    } else if path.starts_with("/api/v1/control-catalogs/") {
+        // A catalog the agency (body B) imported for itself.
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/oscal/basic-catalog.json"
+        ))
+        .unwrap();
+        rempart_web::controls::import(
+            &app.store,
+            rempart_storage::AuditContext::system("test"),
+            rempart_storage::scope::Scope::LocalAdministrator,
+            app.org_id(BODY_B).await,
+            None,
+            &bytes,
+            None,
+        )
+        .await
+        .unwrap()
+        .imported
+        .id
     } else if path.starts_with("/risks/") || path.starts_with("/api/v1/risks/") {
         // A risk of the agency (body B).
         sqlx::query_scalar::<_, i64>("SELECT id FROM risks WHERE title = $1")
@@ -293,6 +313,15 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
             (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/legal-changes") => {
                 ciso_a
                     .send_json(Method::POST, &path, &json!({"change": "Pirate"}))
+                    .await
+            }
+            (&Method::PUT, p) if p.ends_with("/control-status") => {
+                ciso_a
+                    .send_json(
+                        Method::PUT,
+                        &path,
+                        &json!({"control_id": 1, "status": "implemented"}),
+                    )
                     .await
             }
             (&Method::PUT, p) if p.ends_with("/risk-method") => {

@@ -6,6 +6,7 @@ mod kit;
 mod assets;
 mod authz;
 mod cli;
+mod controls;
 mod identity;
 mod idp;
 mod input;
