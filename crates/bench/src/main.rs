@@ -9,6 +9,8 @@
 //!   real `rempart serve` binary in a process of its own;
 //! - `assets`: import of 50,000 assets, and the inventory's lists and views over 300,000 assets
 //!   in 306 public bodies;
+//! - `risks`: import of the SP 800-53 catalog, and the risk register and heat maps over 19,150
+//!   risks in 306 bodies (10,000 in one);
 //! - `all`: all of the above.
 //!
 //! Each prints a short summary, or JSON with `--json`; progress goes to standard error.
@@ -18,6 +20,7 @@ mod assets;
 mod db;
 mod http;
 mod login;
+mod risks;
 mod stats;
 mod subtree;
 mod verify;
@@ -96,6 +99,8 @@ enum Command {
     Login(LoginArgs),
     /// Inventory import rate, and list latency at network scale.
     Assets(AssetsArgs),
+    /// Control catalog import, and the risk register and heat maps at network scale.
+    Risks(RisksArgs),
     /// Every measurement in turn.
     All(AllArgs),
 }
@@ -167,6 +172,28 @@ pub struct AssetsArgs {
 }
 
 #[derive(Debug, Args, Clone)]
+pub struct RisksArgs {
+    /// Imports of the SP 800-53 catalog, each into its own organization.
+    #[arg(long, default_value_t = 10)]
+    pub imports: usize,
+    /// Risks in the first public body.
+    #[arg(long, default_value_t = 10_000)]
+    pub big_body: i64,
+    /// Risks in each of the other 305 bodies.
+    #[arg(long, default_value_t = 30)]
+    pub per_body: i64,
+    /// Timed runs of each query.
+    #[arg(long, default_value_t = 200)]
+    pub risk_runs: usize,
+}
+
+impl RisksArgs {
+    pub fn runs(&self) -> usize {
+        self.risk_runs
+    }
+}
+
+#[derive(Debug, Args, Clone)]
 struct AllArgs {
     #[command(flatten)]
     writes: WritesArgs,
@@ -180,6 +207,8 @@ struct AllArgs {
     login: LoginArgs,
     #[command(flatten)]
     assets: AssetsArgs,
+    #[command(flatten)]
+    risks: RisksArgs,
 }
 
 /// Where the databases go.
@@ -240,6 +269,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Http(a) => sections.push(("http", timed(http::run(&ctx, a)).await?)),
         Command::Login(a) => sections.push(("login", timed(login::run(&ctx, a)).await?)),
         Command::Assets(a) => sections.push(("assets", timed(assets::run(&ctx, a)).await?)),
+        Command::Risks(a) => sections.push(("risks", timed(risks::run(&ctx, a)).await?)),
         Command::All(a) => {
             sections.push(("writes", timed(writes::run(&ctx, &a.writes)).await?));
             sections.push(("verify", timed(verify::run(&ctx, &a.verify)).await?));
@@ -247,6 +277,7 @@ async fn run(cli: Cli) -> Result<()> {
             sections.push(("http", timed(http::run(&ctx, &a.http)).await?));
             sections.push(("login", timed(login::run(&ctx, &a.login)).await?));
             sections.push(("assets", timed(assets::run(&ctx, &a.assets)).await?));
+            sections.push(("risks", timed(risks::run(&ctx, &a.risks)).await?));
         }
     }
     if cli.json {
