@@ -51,10 +51,11 @@ function base32Decode(text) {
   return Buffer.from(out);
 }
 
-/** The code an authenticator app shows now (RFC 6238: HMAC-SHA1, 30 s, 6 digits). */
-function totpNow(secret) {
+/** The code an authenticator app shows now (RFC 6238: HMAC-SHA1, 30 s, 6 digits), or
+ *  `ahead` steps later (the server tolerates one step of drift and never takes a step twice). */
+function totpNow(secret, ahead = 0) {
   const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + ahead));
   const mac = createHmac('sha1', base32Decode(secret)).update(counter).digest();
   const offset = mac[mac.length - 1] & 0x0f;
   return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
@@ -164,6 +165,8 @@ test('Rempart in a browser: login, language, organisations, accessibility', { ti
   });
 
   let broken = false;
+  // The second factor the CISO enrols in step 2, to sign in again later.
+  let csioSecret = '';
   const step = (name, fn) =>
     t.test(name, async (s) => {
       if (broken) {
@@ -203,6 +206,7 @@ test('Rempart in a browser: login, language, organisations, accessibility', { ti
     await page.goto(`${BASE}/orgs`);
     assert.equal(new URL(page.url()).pathname, '/mfa/enrol');
     const secret = (await page.locator('#totp-secret').textContent()).replace(/\s/g, '');
+    csioSecret = secret;
     await page.getByLabel('Code', { exact: true }).fill(totpNow(secret));
     await submit(page, page.getByRole('button', { name: 'Activer', exact: true }));
     assert.equal(await h1(page), 'Vos codes de récupération');
@@ -364,6 +368,73 @@ test('Rempart in a browser: login, language, organisations, accessibility', { ti
     await submit(page, page.getByRole('button', { name: 'Enregistrer', exact: true }));
     assert.equal(new URL(page.url()).pathname, '/');
     assert.equal(await h1(page), 'Bonjour, Nouvelle Recrue.');
+  });
+
+  await step('5c. the risk register reads and works without script', async () => {
+    const before = findings.length;
+    // The recruit signs out; the CISO signs in again, with a code of the second factor.
+    await submit(page, page.locator('.banner').getByRole('button', { name: 'Se déconnecter' }));
+    await page.getByLabel('Adresse courriel', { exact: true }).fill(DEMO_EMAIL);
+    await page.getByLabel('Mot de passe', { exact: true }).fill(DEMO_PASSWORD);
+    await submit(page, page.getByRole('button', { name: 'Se connecter', exact: true }));
+    assert.equal(new URL(page.url()).pathname, '/mfa');
+    // The step after the one used at enrolment: a code is never accepted twice.
+    await page.getByLabel('Code', { exact: true }).fill(totpNow(csioSecret, 1));
+    await submit(page, page.getByRole('button', { name: 'Vérifier', exact: true }));
+    assert.equal(new URL(page.url()).pathname, '/');
+
+    await Promise.all([
+      page.waitForURL((url) => url.pathname === '/risks'),
+      page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Risques', exact: true }).click(),
+    ]);
+    assert.equal(await h1(page), 'Registre des risques');
+    await page.getByLabel('À traiter', { exact: true }).selectOption({ label: 'Actions en retard' });
+    await Promise.all([
+      page.waitForURL(/\/risks\?.*flag=overdue_actions/),
+      page.getByRole('button', { name: 'Filtrer', exact: true }).click(),
+    ]);
+    const list = await page.locator('table').textContent();
+    assert.match(list, /Rançongiciel sur les serveurs Windows hérités/);
+    assert.doesNotMatch(list, /Vol d'identifiants de la messagerie/);
+    assert.match(list, /Une action en retard/);
+    await shot(page, '05c-risks');
+    await axeCheck(page, '/risks (filtered)');
+
+    await Promise.all([
+      page.waitForURL(/\/risks\/\d+$/),
+      page.getByRole('link', { name: 'Rançongiciel sur les serveurs Windows hérités', exact: true }).click(),
+    ]);
+    assert.equal(await h1(page), 'Rançongiciel sur les serveurs Windows hérités');
+    assert.match(await page.locator('main').textContent(), /\(en retard\)/);
+    assert.match(await page.locator('main').textContent(), /Soumis pour approbation/);
+    await shot(page, '05c-risk');
+    await axeCheck(page, '/risks/{id}');
+
+    // A new risk sent empty: every fault named, in the summary and next to its field.
+    await page.goto(`${BASE}/risks/new`);
+    assert.equal(await h1(page), 'Nouveau risque');
+    const refused = await submit(page, page.getByRole('button', { name: 'Enregistrer', exact: true }));
+    assert.equal(refused.status(), 422);
+    assert.match(await page.locator('#title-error').textContent(), /obligatoire/);
+    assert.equal(await page.getByLabel('Titre', { exact: true }).getAttribute('aria-invalid'), 'true');
+    const summary = page.locator('.error-summary[role="alert"]');
+    assert.equal(await summary.getByRole('link').first().getAttribute('href'), '#title');
+    await shot(page, '05c-risk-new-refused');
+    await axeCheck(page, '/risks/new (refused)');
+
+    await page.goto(`${BASE}/risks/map`);
+    assert.equal(await h1(page), 'Carte des risques');
+    assert.equal(await page.locator('table.heat th[scope="row"]').count(), 10);
+    // The band colours come from the method's stylesheet, allowed by the page's policy.
+    const background = await page
+      .locator('#map-gross td.band-0')
+      .first()
+      .evaluate((td) => getComputedStyle(td).backgroundColor);
+    assert.equal(background, 'rgb(46, 125, 50)');
+    await shot(page, '05c-risks-map');
+    await axeCheck(page, '/risks/map');
+    const found = findings.slice(before).map((f) => `${f.label}: [${f.impact}] ${f.id}`);
+    assert.deepEqual(found, [], 'no axe finding of any impact on the risk pages');
   });
 
   await step('6. no script error on any page', async () => {

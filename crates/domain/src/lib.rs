@@ -15,6 +15,7 @@ pub mod authn;
 pub mod authz;
 pub mod classification;
 pub mod export;
+pub mod indicator;
 pub mod language;
 pub mod lockout;
 pub mod mfa;

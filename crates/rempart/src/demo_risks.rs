@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 
 use chrono::{Days, NaiveDate};
+use rempart_domain::indicator::ProjectInput;
 use rempart_domain::risk::{ActionInput, ActionStatus, Impacts, Rating, RiskInput, Treatment};
+use rempart_storage::indicators;
 use rempart_storage::scope::Scope;
 use rempart_storage::{persons, risks, StoreError, WriteTx};
 
@@ -376,5 +378,49 @@ pub async fn load(w: &mut WriteTx, ids: &HashMap<&str, i64>) -> Result<(), Store
     }
     // What the daily job would have found: the assessment made long ago is due.
     risks::flag_due(w, today).await?;
+    projects(w, ids, today).await
+}
+
+/// Two projects of the ministry for the "assessed before go-live" indicator: one going live
+/// in two months whose risks are assessed, one that went live last week without any.
+async fn projects(
+    w: &mut WriteTx,
+    ids: &HashMap<&str, i64>,
+    today: NaiveDate,
+) -> Result<(), StoreError> {
+    let citizens = *ids
+        .get("mfr-direction-des-services-aux-citoyens")
+        .ok_or(StoreError::NotFound)?;
+    let finances = *ids
+        .get("mfr-direction-des-finances")
+        .ok_or(StoreError::NotFound)?;
+    let date = |d: Option<NaiveDate>| d.unwrap_or(today).to_string();
+    let portal = indicators::create_project(
+        w,
+        Scope::LocalAdministrator,
+        ProjectInput {
+            org_id: citizens,
+            name: "Refonte du portail des citoyens".to_owned(),
+            description: "Nouvelle version du portail et des formulaires en ligne".to_owned(),
+            go_live_on: date(today.checked_add_days(Days::new(60))),
+        },
+    )
+    .await?;
+    let risk: i64 = sqlx::query_scalar("SELECT id FROM risks WHERE title = $1")
+        .bind("Fuite de renseignements personnels par le portail des citoyens")
+        .fetch_one(w.conn())
+        .await?;
+    indicators::link_risk(w, Scope::LocalAdministrator, portal, risk).await?;
+    indicators::create_project(
+        w,
+        Scope::LocalAdministrator,
+        ProjectInput {
+            org_id: finances,
+            name: "Tableau de bord budgétaire".to_owned(),
+            description: "Mis en service sans évaluation des risques".to_owned(),
+            go_live_on: date(today.checked_sub_days(Days::new(7))),
+        },
+    )
+    .await?;
     Ok(())
 }

@@ -265,27 +265,19 @@ impl Cursor {
             .map(|(c, w)| wrap(&mut self.bold, &c.title, TABLE_SIZE, inner(*w)))
             .collect();
         let header_h = header.iter().map(Vec::len).max().unwrap_or(1) as f32 * lh + 2.0 * PAD;
-        // The most lines a row may have and still fit on a page under the header.
-        let room = self.bottom() - MARGIN - header_h;
-        let max_lines = (((room - 2.0 * PAD) / lh).floor() as usize).max(1);
 
         let table_node = self.node(Kind::Table, "", None);
         let caption = self.node(Kind::Caption, "", Some(table_node));
         let full = self.content_width();
         let caption_lines = wrap(&mut self.bold, &table.caption, BODY_SIZE, full);
-        // Caption, header and at least one row together.
-        self.ensure(caption_lines.len() as f32 * BODY_SIZE * LEADING + header_h + lh + 2.0 * PAD)?;
-        self.text_block(caption, &table.caption, BODY_SIZE, Face::Bold, INK)?;
-        self.y += 2.0;
-
-        let head = self.node(Kind::Head, "", Some(table_node));
-        let head_row = self.node(Kind::Row, "", Some(head));
-        let header_cells: Vec<usize> = (0..columns)
-            .map(|_| self.node(Kind::ColumnHeader, "", Some(head_row)))
-            .collect();
-        self.header_row(&header, &xs, &widths, header_h, Some(&header_cells));
-
-        let body = self.node(Kind::Body, "", Some(table_node));
+        // The most lines a row may have and still fit on a page under the caption and the
+        // header (the first row) or the header alone (the others).
+        let caption_h = caption_lines.len() as f32 * BODY_SIZE * LEADING + 2.0;
+        let room = self.bottom() - MARGIN - header_h - caption_h;
+        let max_lines = (((room - 2.0 * PAD) / lh).floor() as usize).max(1);
+        // Every row's lines first: the first row's height decides whether the table starts
+        // on this page.
+        let mut laid: Vec<Vec<Vec<String>>> = Vec::with_capacity(table.rows.len());
         for row in &table.rows {
             let mut cells: Vec<Vec<String>> = Vec::with_capacity(columns);
             for (i, cell) in row.iter().enumerate() {
@@ -308,6 +300,28 @@ impl Cursor {
                 }
                 cells.push(lines);
             }
+            laid.push(cells);
+        }
+        let first_row = laid
+            .first()
+            .map_or(1, |cells| cells.iter().map(Vec::len).max().unwrap_or(1))
+            as f32
+            * lh
+            + 2.0 * PAD;
+        // Caption, header and at least the first row together.
+        self.ensure(caption_lines.len() as f32 * BODY_SIZE * LEADING + header_h + first_row)?;
+        self.text_block(caption, &table.caption, BODY_SIZE, Face::Bold, INK)?;
+        self.y += 2.0;
+
+        let head = self.node(Kind::Head, "", Some(table_node));
+        let head_row = self.node(Kind::Row, "", Some(head));
+        let header_cells: Vec<usize> = (0..columns)
+            .map(|_| self.node(Kind::ColumnHeader, "", Some(head_row)))
+            .collect();
+        self.header_row(&header, &xs, &widths, header_h, Some(&header_cells));
+
+        let body = self.node(Kind::Body, "", Some(table_node));
+        for (row, cells) in table.rows.iter().zip(laid) {
             let row_h = cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * lh + 2.0 * PAD;
             if self.y + row_h > self.bottom() {
                 self.new_page()?;

@@ -358,6 +358,42 @@ mod tests {
         render_pdf(&r).unwrap();
     }
 
+    #[test]
+    fn a_table_never_starts_with_its_header_alone_at_the_foot_of_a_page() {
+        // A paragraph that leaves a few lines of room, then a table whose first row is tall.
+        for filler in [40usize, 44, 48, 52, 56] {
+            let mut r = report(0);
+            r.blocks = vec![
+                Block::Paragraph(
+                    (0..filler)
+                        .map(|i| format!("Ligne {i}"))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ),
+                Block::Table(Table {
+                    caption: "Tableau".into(),
+                    columns: vec![Column::new("Colonne", 1.0), Column::new("Autre", 1.0)],
+                    rows: vec![vec![Cell::from("mot ".repeat(300)), Cell::from("x")]],
+                    row_headers: false,
+                }),
+            ];
+            let layout = lay_out(&r).unwrap();
+            let page_of = |kind: Kind| {
+                layout.pages.iter().position(|items| {
+                    items.iter().any(|i| {
+                        matches!(i, Item::Text { owner: Owner::Node(n), .. }
+                            if layout.nodes[*n].kind == kind)
+                    })
+                })
+            };
+            assert_eq!(
+                page_of(Kind::ColumnHeader),
+                page_of(Kind::Cell),
+                "filler {filler}"
+            );
+        }
+    }
+
     mod fuzz {
         use super::*;
         use proptest::prelude::*;

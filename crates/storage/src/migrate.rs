@@ -62,6 +62,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 7,
+        name: "projects",
+        common: include_str!("../migrations/0007_projects.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -757,23 +757,73 @@ async fn check_placement(wtx: &mut WriteTx, scope: Scope, input: &RiskInput) -> 
     errors.into_result().map_err(StoreError::from)
 }
 
+/// The condition on a grant `g` (of an active person `p`) that makes its person one a risk of
+/// the organization bound to `org_param` may name: a role in that organization's public body
+/// (anywhere in it) or above it.
+fn of_body_condition(org_param: &str) -> String {
+    format!(
+        "p.disabled_at IS NULL AND (\
+           g.org_id IN (SELECT ancestor_id FROM org_closure WHERE descendant_id = {org_param}) \
+           OR g.org_id IN (SELECT c.descendant_id FROM org_closure c \
+             JOIN org_closure up ON up.descendant_id = {org_param} AND up.ancestor_id = c.ancestor_id \
+             JOIN organizations b ON b.id = c.ancestor_id AND b.kind = 'public_body'))"
+    )
+}
+
 /// Whether `person` is active and holds a role in `org_id`'s public body (anywhere in it) or
 /// above it.
 async fn of_body(conn: &mut AnyConnection, person: i64, org_id: i64) -> Result<bool> {
-    let n: i64 = sqlx::query(
+    let n: i64 = sqlx::query(&format!(
         "SELECT COUNT(*) AS n FROM role_grants g JOIN persons p ON p.id = g.person_id \
-         WHERE g.person_id = $1 AND p.disabled_at IS NULL AND (\
-           g.org_id IN (SELECT ancestor_id FROM org_closure WHERE descendant_id = $2) \
-           OR g.org_id IN (SELECT c.descendant_id FROM org_closure c \
-             JOIN org_closure up ON up.descendant_id = $2 AND up.ancestor_id = c.ancestor_id \
-             JOIN organizations b ON b.id = c.ancestor_id AND b.kind = 'public_body'))",
-    )
+         WHERE g.person_id = $1 AND {}",
+        of_body_condition("$2")
+    ))
     .bind(person)
     .bind(org_id)
     .fetch_one(&mut *conn)
     .await?
     .try_get("n")?;
     Ok(n > 0)
+}
+
+/// A person a risk may name as its owner or an action's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Eligible {
+    pub id: i64,
+    pub name: String,
+    pub org_name: String,
+}
+
+/// The people a risk of `org_id` may name (owner, actions' owners), for a form's choices:
+/// those the rule of [`create`] accepts, among the people the caller may read. The
+/// organization must be one where the caller manages risks.
+pub async fn eligible_people(store: &Store, scope: Scope, org_id: i64) -> Result<Vec<Eligible>> {
+    let mut conn = store.pool.acquire().await?;
+    in_scope(
+        &mut conn,
+        with_permission(scope, Permission::RiskManage),
+        org_id,
+    )
+    .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT DISTINCT p.id, p.name, o.name AS org_name FROM role_grants g \
+         JOIN persons p ON p.id = g.person_id JOIN organizations o ON o.id = p.org_id \
+         WHERE {} AND {} ORDER BY p.name, o.name, p.id",
+        of_body_condition("$1"),
+        with_permission(scope, Permission::PersonRead).condition("p.org_id")
+    ))
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Eligible {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                org_name: r.try_get("org_name")?,
+            })
+        })
+        .collect()
 }
 
 fn audited(input: &RiskInput, gross: &Score, residual: Option<&Score>) -> serde_json::Value {
@@ -1076,6 +1126,42 @@ pub async fn propose(wtx: &mut WriteTx, scope: Scope, id: i64, person_id: i64) -
     Ok(())
 }
 
+/// Who may see a risk to approve it: those who may read the register where it is, and the
+/// holders of its assets (a holder's grant reaches their unit, where a body-level risk is
+/// not). `person_param` is the placeholder bound to the person's id.
+fn seen_by_approver(person: i64, person_param: &str) -> String {
+    format!(
+        "({} OR EXISTS (SELECT 1 FROM risk_assets ra JOIN assets a ON a.id = ra.asset_id \
+         WHERE ra.risk_id = r.id AND a.holder_id = {person_param}))",
+        Scope::new(person, Permission::RiskRead).condition("r.org_id")
+    )
+}
+
+/// One risk as a person who may approve it sees it (RISK-03): within their reading scope, or,
+/// for the holder of an asset of its perimeter, wherever it is recorded; the same reach as
+/// [`approve`], so that the holder reads what they are asked to accept.
+pub async fn get_for_approver(
+    store: &Store,
+    person_id: i64,
+    id: i64,
+    today: NaiveDate,
+) -> Result<Risk> {
+    let mut conn = store.pool.acquire().await?;
+    let seen: i64 = sqlx::query(&format!(
+        "SELECT COUNT(*) AS n FROM risks r WHERE r.id = $1 AND {}",
+        seen_by_approver(person_id, "$2")
+    ))
+    .bind(id)
+    .bind(person_id)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("n")?;
+    if seen == 0 {
+        return Err(StoreError::NotFound);
+    }
+    get_with(&mut conn, Scope::LocalAdministrator, id, today).await
+}
+
 /// Approves the residual risk put forward (RISK-03). The approver is the holder of every
 /// asset of the perimeter (at or under the threshold) or holds the method's higher approver
 /// role on the risk's organization or above it; never the person who proposed it. The
@@ -1089,14 +1175,10 @@ pub async fn approve(
 ) -> Result<()> {
     let justification = required_text("justification", justification, 2000)
         .map_err(|e| StoreError::Invalid(ValidationErrors::single(e)))?;
-    let read = Scope::new(approver, Permission::RiskRead);
-    // Seen by those who may read the register, and by the holders of its assets (a holder's
-    // grant reaches their unit, where a body-level risk is not).
     let row = sqlx::query(&format!(
         "SELECT r.org_id, r.status, r.proposed_by, {RATING_COLUMNS} FROM risks r \
-         WHERE r.id = $1 AND r.archived_at IS NULL AND ({} OR EXISTS (SELECT 1 FROM risk_assets ra \
-         JOIN assets a ON a.id = ra.asset_id WHERE ra.risk_id = r.id AND a.holder_id = $2))",
-        read.condition("r.org_id")
+         WHERE r.id = $1 AND r.archived_at IS NULL AND {}",
+        seen_by_approver(approver, "$2")
     ))
     .bind(id)
     .bind(approver)

@@ -218,6 +218,13 @@ fn sqlite_path(url: &str) -> Option<&str> {
 }
 
 /// Microseconds since the Unix epoch, UTC: how every instant is stored on both engines.
+/// The calendar day in Québec of an instant stored as UTC microseconds: what a date written
+/// beside stored dates (`YYYY-MM-DD`) is compared with.
+pub fn local_date(micros: i64) -> Option<chrono::NaiveDate> {
+    let utc = chrono::DateTime::from_timestamp_micros(micros)?;
+    Some(utc.with_timezone(&chrono_tz::America::Toronto).date_naive())
+}
+
 pub fn now_micros() -> i64 {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

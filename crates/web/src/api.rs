@@ -893,7 +893,11 @@ pub async fn me(Extension(actor): Extension<Actor>) -> Json<MeOut> {
         crate::controls_api::list_catalogs,
         crate::controls_api::import_catalog,
         crate::controls_api::list_controls,
-        crate::controls_api::set_status
+        crate::controls_api::set_status,
+        crate::indicators_api::get_indicators,
+        crate::indicators_api::list_projects,
+        crate::indicators_api::create_project,
+        crate::indicators_api::link_risk
     ),
     components(schemas(ErrorBody, crate::error::FieldMessage))
 )]

@@ -260,23 +260,50 @@ pub struct RiskIn {
     pub version: Option<i64>,
 }
 
-impl RiskIn {
-    /// The domain's input, with every fault of form (a date, a choice, a rating given in
-    /// part) named at once.
-    fn into_input(self) -> Result<(RiskInput, Option<i64>), AppError> {
+/// A risk as a client gives it, with its numbers read but its choices, dates and partial
+/// ratings not yet: what the JSON body and the page's form both come to, so that one
+/// conversion names their faults alike.
+#[derive(Debug, Clone)]
+pub(crate) struct RiskParts {
+    pub org_id: i64,
+    pub title: String,
+    pub description: String,
+    pub threat: String,
+    pub vulnerability: String,
+    pub existing_controls: String,
+    pub owner_id: i64,
+    pub asset_ids: Vec<i64>,
+    pub gross: Rating,
+    pub treatment: Option<String>,
+    /// Likelihood and the three impacts after treatment: all or none.
+    pub residual: [Option<u8>; 4],
+    pub residual_description: String,
+    pub actions: Vec<ActionParts>,
+}
+
+/// One action of the plan, as given.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ActionParts {
+    pub title: String,
+    pub owner_id: i64,
+    pub due_on: String,
+    pub status: Option<String>,
+    pub controls: Vec<String>,
+}
+
+impl RiskParts {
+    /// The domain's input, and every fault of form (a date, a choice, a rating given in part)
+    /// named. Each action keeps its place whatever its faults, so that the domain's checks
+    /// name the same `actions.N` as these.
+    pub(crate) fn into_input(self) -> (RiskInput, ValidationErrors) {
         let mut errors = ValidationErrors::default();
-        let treatment = match self.treatment.as_deref() {
+        let treatment = match self.treatment.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(t) => errors.take(Treatment::parse("treatment", t)),
         };
-        let residual = match (
-            self.residual_likelihood,
-            self.residual_impact_availability,
-            self.residual_impact_integrity,
-            self.residual_impact_confidentiality,
-        ) {
-            (None, None, None, None) => None,
-            (Some(l), Some(a), Some(i), Some(c)) => Some(Rating {
+        let residual = match self.residual {
+            [None, None, None, None] => None,
+            [Some(l), Some(a), Some(i), Some(c)] => Some(Rating {
                 likelihood: l,
                 impacts: Impacts {
                     availability: a,
@@ -284,15 +311,10 @@ impl RiskIn {
                     confidentiality: c,
                 },
             }),
-            (l, a, i, c) => {
-                for (field, v) in [
-                    ("residual_likelihood", l),
-                    ("residual_impact_availability", a),
-                    ("residual_impact_integrity", i),
-                    ("residual_impact_confidentiality", c),
-                ] {
+            given => {
+                for (field, v) in RESIDUAL_FIELDS.iter().zip(given) {
                     if v.is_none() {
-                        errors.push(FieldError::new(field, "error-required"));
+                        errors.push(FieldError::new(*field, "error-required"));
                     }
                 }
                 None
@@ -308,20 +330,16 @@ impl RiskIn {
                 None | Some("") => Some(ActionStatus::Planned),
                 Some(s) => errors.take(ActionStatus::parse(&format!("actions.{i}.status"), s)),
             };
-            if let (Some(due_on), Some(status)) = (due, status) {
-                actions.push(ActionInput {
-                    title: a.title,
-                    owner_id: a.owner_id,
-                    due_on,
-                    status,
-                    controls: a.controls,
-                });
-            }
+            actions.push(ActionInput {
+                title: a.title,
+                owner_id: a.owner_id,
+                // A fault already named; the place is kept for the checks that follow.
+                due_on: due.unwrap_or_default(),
+                status: status.unwrap_or(ActionStatus::Planned),
+                controls: a.controls,
+            });
         }
-        if !errors.is_empty() {
-            return Err(AppError::Invalid(errors.0));
-        }
-        Ok((
+        (
             RiskInput {
                 org_id: self.org_id,
                 title: self.title,
@@ -331,21 +349,72 @@ impl RiskIn {
                 existing_controls: self.existing_controls,
                 owner_id: self.owner_id,
                 asset_ids: self.asset_ids,
-                gross: Rating {
-                    likelihood: self.likelihood,
-                    impacts: Impacts {
-                        availability: self.impact_availability,
-                        integrity: self.impact_integrity,
-                        confidentiality: self.impact_confidentiality,
-                    },
-                },
+                gross: self.gross,
                 treatment,
                 residual,
                 residual_description: self.residual_description,
                 actions,
             },
-            self.version,
-        ))
+            errors,
+        )
+    }
+}
+
+/// The residual rating's fields, in the order of [`RiskParts::residual`].
+pub(crate) const RESIDUAL_FIELDS: [&str; 4] = [
+    "residual_likelihood",
+    "residual_impact_availability",
+    "residual_impact_integrity",
+    "residual_impact_confidentiality",
+];
+
+impl RiskIn {
+    /// The domain's input, with every fault of form (a date, a choice, a rating given in
+    /// part) named at once.
+    fn into_input(self) -> Result<(RiskInput, Option<i64>), AppError> {
+        let version = self.version;
+        let parts = RiskParts {
+            org_id: self.org_id,
+            title: self.title,
+            description: self.description,
+            threat: self.threat,
+            vulnerability: self.vulnerability,
+            existing_controls: self.existing_controls,
+            owner_id: self.owner_id,
+            asset_ids: self.asset_ids,
+            gross: Rating {
+                likelihood: self.likelihood,
+                impacts: Impacts {
+                    availability: self.impact_availability,
+                    integrity: self.impact_integrity,
+                    confidentiality: self.impact_confidentiality,
+                },
+            },
+            treatment: self.treatment,
+            residual: [
+                self.residual_likelihood,
+                self.residual_impact_availability,
+                self.residual_impact_integrity,
+                self.residual_impact_confidentiality,
+            ],
+            residual_description: self.residual_description,
+            actions: self
+                .actions
+                .into_iter()
+                .map(|a| ActionParts {
+                    title: a.title,
+                    owner_id: a.owner_id,
+                    due_on: a.due_on,
+                    status: a.status,
+                    controls: a.controls,
+                })
+                .collect(),
+        };
+        let (input, errors) = parts.into_input();
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors.0));
+        }
+        Ok((input, version))
     }
 }
 

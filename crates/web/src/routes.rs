@@ -63,6 +63,16 @@ pub fn routes() -> Routes {
         .get("/register.csv", Needs(GrantRead), get(register_ui::csv))
         .get("/register.pdf", Needs(GrantRead), get(register_ui::pdf))
         .get(
+            "/risks/report.pdf",
+            Needs(RiskRead),
+            get(crate::risk_report::pdf),
+        )
+        .get(
+            "/risks/report.csv",
+            Needs(RiskRead),
+            get(crate::risk_report::csv),
+        )
+        .get(
             "/orgs/{id}/scale",
             Needs(AssetRead),
             get(assets_ui::scale_show),
@@ -119,6 +129,45 @@ pub fn routes() -> Routes {
             "/assets/{id}/dependencies/remove",
             Needs(AssetManage),
             post(assets_ui::remove_dependency),
+        )
+        .get("/risks", Needs(RiskRead), get(crate::risks_ui::list))
+        .post("/risks", Needs(RiskManage), post(crate::risks_ui::create))
+        .get(
+            "/risks/new",
+            Needs(RiskManage),
+            get(crate::risks_ui::new_form),
+        )
+        .get("/risks/map", Needs(RiskRead), get(crate::risks_ui::map))
+        .get(
+            "/risks/method.css",
+            Needs(RiskRead),
+            get(crate::risks_ui::method_css),
+        )
+        .get("/risks/{id}", Needs(RiskRead), get(crate::risks_ui::show))
+        .post(
+            "/risks/{id}",
+            Needs(RiskManage),
+            post(crate::risks_ui::update),
+        )
+        .get(
+            "/risks/{id}/edit",
+            Needs(RiskManage),
+            get(crate::risks_ui::edit_form),
+        )
+        .post(
+            "/risks/{id}/propose",
+            Needs(RiskManage),
+            post(crate::risks_ui::propose),
+        )
+        .post(
+            "/risks/{id}/approve",
+            Needs(RiskApprove),
+            post(crate::risks_ui::approve),
+        )
+        .post(
+            "/risks/{id}/reassess",
+            Needs(RiskManage),
+            post(crate::risks_ui::reassess),
         )
         .get("/", SignedIn, get(ui::home))
         .get("/orgs", Needs(OrgRead), get(ui::orgs_list))
@@ -312,6 +361,26 @@ pub fn routes() -> Routes {
             "/api/v1/organizations/{id}/control-status",
             Needs(ControlManage),
             put(controls_api::set_status),
+        )
+        .get(
+            "/api/v1/risks/indicators",
+            Needs(RiskRead),
+            get(crate::indicators_api::get_indicators),
+        )
+        .get(
+            "/api/v1/projects",
+            Needs(RiskRead),
+            get(crate::indicators_api::list_projects),
+        )
+        .post(
+            "/api/v1/projects",
+            Needs(RiskManage),
+            post(crate::indicators_api::create_project),
+        )
+        .post(
+            "/api/v1/projects/{id}/risks",
+            Needs(RiskManage),
+            post(crate::indicators_api::link_risk),
         )
         .get("/api/v1/risks", Needs(RiskRead), get(risks_api::list_risks))
         .post(

@@ -50,9 +50,10 @@ impl Ctx {
     }
 
     pub fn for_actor(actor: &Actor, current: &str, orgs: Vec<(i64, String)>) -> Ctx {
-        let items: [(&'static str, &'static str, Option<Permission>); 8] = [
+        let items: [(&'static str, &'static str, Option<Permission>); 9] = [
             ("/", "nav-home", None),
             ("/assets", "nav-assets", Some(Permission::AssetRead)),
+            ("/risks", "nav-risks", Some(Permission::RiskRead)),
             ("/register", "nav-register", Some(Permission::GrantRead)),
             ("/orgs", "nav-orgs", Some(Permission::OrgRead)),
             ("/people", "nav-people", Some(Permission::PersonRead)),

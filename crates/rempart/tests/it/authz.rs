@@ -171,6 +171,27 @@ async fn foreign_id(app: &TestApp, path: &str) -> i64 {
             .fetch_one(app.store.pool())
             .await
             .unwrap()
+    } else if path.starts_with("/api/v1/projects/") {
+        // A project of the agency (body B).
+        let mut w = app
+            .store
+            .write(rempart_storage::AuditContext::system("test"))
+            .await
+            .unwrap();
+        let id = rempart_storage::indicators::create_project(
+            &mut w,
+            rempart_storage::scope::Scope::LocalAdministrator,
+            rempart_domain::indicator::ProjectInput {
+                org_id: app.org_id(BODY_B).await,
+                name: "Projet de l'agence".into(),
+                description: String::new(),
+                go_live_on: "2027-01-01".into(),
+            },
+        )
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+        id
     } else if path.starts_with("/api/v1/control-catalogs/") {
         // A catalog the agency (body B) imported for itself.
         let bytes = std::fs::read(concat!(
@@ -294,6 +315,15 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
             (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/dependencies") => {
                 ciso_a
                     .send_json(Method::POST, &path, &json!({"depends_on_id": own_asset}))
+                    .await
+            }
+            (&Method::POST, p) if p.starts_with("/api/v1/projects/") => {
+                let risk = sqlx::query_scalar::<_, i64>("SELECT MIN(id) FROM risks")
+                    .fetch_one(app.store.pool())
+                    .await
+                    .unwrap();
+                ciso_a
+                    .send_json(Method::POST, &path, &json!({"risk_id": risk}))
                     .await
             }
             (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/approve") => {

@@ -11,5 +11,6 @@ mod identity;
 mod idp;
 mod input;
 mod pages;
+mod risk_pages;
 mod risks;
 mod sso;

@@ -700,3 +700,278 @@ async fn serve_runs_the_reassessment_job_once_an_hour_whichever_process_asks() {
         .unwrap();
     assert!(state.last_finished_at.is_some());
 }
+
+/// The text of a PDF as poppler's `pdftotext` reads it (installed by `scripts/test.sh`).
+fn pdf_text(pdf: &[u8]) -> String {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("rempart-risks-{}-{n}.pdf", std::process::id()));
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is needed by this test");
+    let _ = std::fs::remove_file(&path);
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+// REQ RISK-05
+#[tokio::test]
+async fn the_management_report_renders_as_pdf_and_csv_within_scope() {
+    let app = TestApp::spawn().await;
+    let ciso = app.login(CSIO_A).await;
+    let body_a = app.org_id(BODY_A).await;
+    let pdf = ciso
+        .get(&format!("/risks/report.pdf?org_id={body_a}"))
+        .await;
+    assert_eq!(pdf.status(), 200);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let text = pdf_text(&pdf.bytes().await.unwrap());
+    for expected in [
+        "Rapport de gestion des risques",
+        "Ministère fictif des Ressources",
+        "Synthèse",
+        "Registre des risques",
+        "Plans de traitement",
+        "Actions de traitement en retard",
+        "Isoler les serveurs hérités",
+        "Fuite de renseignements personnels",
+        "Approbations du risque résiduel",
+    ] {
+        assert!(text.contains(expected), "{expected} missing in\n{text}");
+    }
+    assert!(!text.contains("Agence fictive"), "another body's risks");
+    assert!(!text.contains("risk-"), "an untranslated key:\n{text}");
+
+    let csv = ciso
+        .get(&format!(
+            "/risks/report.csv?org_id={body_a}&from=2026-01-01&to=2026-12-31"
+        ))
+        .await;
+    assert_eq!(csv.status(), 200);
+    let body = csv.text().await.unwrap();
+    assert!(body.starts_with('\u{feff}'));
+    let lines: Vec<&str> = body.lines().collect();
+    let in_body: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM risks WHERE org_id IN \
+         (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1)",
+    )
+    .bind(body_a)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        lines.len() as i64,
+        in_body + 1,
+        "a header and one line a risk"
+    );
+    assert!(lines[0].contains("Réf.") && lines[0].contains("Traitement"));
+    let plans = ciso
+        .get(&format!("/risks/report.csv?org_id={body_a}&part=plans"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(plans.contains("Isoler les serveurs hérités"));
+    // A title that a spreadsheet would run is neutralized.
+    sqlx::query("UPDATE risks SET title = '=HYPERLINK(\"http://x\")' WHERE title LIKE 'Vol d%'")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let csv = ciso
+        .get(&format!("/risks/report.csv?org_id={body_a}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{csv}");
+
+    // Faults named; another body not found; in English for an English reader.
+    let bad = ciso
+        .get(&format!(
+            "/risks/report.pdf?org_id={body_a}&from=2026-05-01&to=2026-04-01"
+        ))
+        .await;
+    assert_eq!(bad.status(), 422);
+    let bad = ciso
+        .get(&format!("/risks/report.csv?org_id={body_a}&part=tout"))
+        .await;
+    assert_eq!(bad.status(), 422);
+    let body_b = app.org_id(BODY_B).await;
+    assert_eq!(
+        ciso.get(&format!("/risks/report.pdf?org_id={body_b}"))
+            .await
+            .status(),
+        404
+    );
+    let user = app.login(USER_A).await;
+    assert_eq!(user.get("/risks/report.csv").await.status(), 403);
+}
+
+// REQ RISK-06
+#[tokio::test]
+async fn indicators_count_per_body_and_in_total() {
+    let app = TestApp::spawn().await;
+    let gov = app.login("cgsi@demo.rempart.quebec").await;
+    let ciso = app.login(CSIO_A).await;
+    let root = app.org_id("cgcd-demo").await;
+    let body_a = app.org_id(BODY_A).await;
+    let today = chrono::Utc::now().date_naive();
+
+    // Projects: one live today whose risk is assessed today, one live last month whose risk
+    // came after, one not yet live.
+    let day = |offset: i64| {
+        if offset >= 0 {
+            today.checked_add_days(Days::new(offset.unsigned_abs()))
+        } else {
+            today.checked_sub_days(Days::new(offset.unsigned_abs()))
+        }
+        .unwrap()
+        .to_string()
+    };
+    let mut ids = Vec::new();
+    for (name, go_live) in [
+        ("Refonte de la paie", day(0)),
+        ("Nouveau portail fournisseurs", day(-30)),
+        ("Gestion documentaire", day(90)),
+    ] {
+        let r = ciso
+            .send_json(
+                Method::POST,
+                "/api/v1/projects",
+                &json!({"org_id": app.org_id(FINANCES).await, "name": name, "go_live_on": go_live}),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        ids.push(r.json::<Value>().await.unwrap()["id"].as_i64().unwrap());
+    }
+    let risk = create(&ciso, &payroll_risk(&app, [3, 2, 4, 1], [2, 2, 3, 1]).await).await;
+    for project in &ids[..2] {
+        let r = ciso
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/projects/{project}/risks"),
+                &json!({"risk_id": risk}),
+            )
+            .await;
+        assert_eq!(r.status(), 204);
+    }
+    let bad = ciso
+        .send_json(
+            Method::POST,
+            "/api/v1/projects",
+            &json!({"org_id": app.org_id(BODY_B).await, "name": " ", "go_live_on": "bientôt"}),
+        )
+        .await;
+    assert_eq!(
+        fields(&bad.json().await.unwrap()),
+        [
+            ("org_id".to_owned(), "error-not-found".to_owned()),
+            ("name".to_owned(), "error-required".to_owned()),
+            ("go_live_on".to_owned(), "error-date".to_owned()),
+        ]
+    );
+    let projects: Value = ciso
+        .get(&format!("/api/v1/projects?org_id={body_a}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let verdicts: Vec<(String, Value)> = projects
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_owned(),
+                p["assessed_before_go_live"].clone(),
+            )
+        })
+        .collect();
+    assert!(verdicts.contains(&("Refonte de la paie".to_owned(), json!(true))));
+    assert!(verdicts.contains(&("Nouveau portail fournisseurs".to_owned(), json!(false))));
+    assert!(verdicts.contains(&("Gestion documentaire".to_owned(), Value::Null)));
+
+    let ind: Value = gov
+        .get(&format!("/api/v1/risks/indicators?org_id={root}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let bodies = ind["bodies"].as_array().unwrap();
+    assert_eq!(bodies.len(), 2);
+    let ministry = bodies
+        .iter()
+        .find(|b| b["org_name"] == "Ministère fictif des Ressources")
+        .unwrap();
+    // These two and the demo's dashboard that went live last week without an assessment.
+    assert_eq!(ministry["projects_live"], 3);
+    assert_eq!(ministry["projects_assessed_before_go_live"], 1);
+    // The counts agree with the register and the inventory.
+    let in_body = |sql: &'static str| {
+        let pool = app.store.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .bind(body_a)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        ministry["risks"].as_i64().unwrap(),
+        in_body(
+            "SELECT COUNT(*) FROM risks WHERE archived_at IS NULL AND org_id IN \
+             (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1)"
+        )
+        .await
+    );
+    assert_eq!(
+        ministry["assets"].as_i64().unwrap(),
+        in_body(
+            "SELECT COUNT(*) FROM assets WHERE archived_at IS NULL AND org_id IN \
+             (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1)"
+        )
+        .await
+    );
+    let recent = ministry["assets_classified_recently"].as_i64().unwrap();
+    assert!(recent > 0 && recent < ministry["assets"].as_i64().unwrap());
+    assert!(ministry["overdue_actions"].as_i64().unwrap() >= 2);
+    assert!(
+        ministry["above_threshold"].as_i64().unwrap() >= 1,
+        "the portal's risk"
+    );
+    let total = &ind["total"];
+    let sum = |k: &str| bodies.iter().map(|b| b[k].as_i64().unwrap()).sum::<i64>();
+    for k in [
+        "risks",
+        "above_threshold",
+        "overdue_actions",
+        "assets",
+        "projects_live",
+    ] {
+        assert_eq!(total[k].as_i64().unwrap(), sum(k), "{k}");
+    }
+    // The ministry's CISO sees its body only; another body is not found; a user is refused.
+    let own: Value = ciso
+        .get(&format!("/api/v1/risks/indicators?org_id={body_a}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(own["bodies"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        ciso.get(&format!(
+            "/api/v1/risks/indicators?org_id={}",
+            app.org_id(BODY_B).await
+        ))
+        .await
+        .status(),
+        404
+    );
+    let user = app.login(USER_A).await;
+    assert_eq!(user.get("/api/v1/risks/indicators").await.status(), 403);
+}
