@@ -257,6 +257,28 @@ pub async fn run(ctx: &Ctx, args: &AssetsArgs) -> Result<Report> {
     })
     .await?;
 
+    progress("assets: timing the first view of other readers at the government centre");
+    // What a reader meets when the network's counts are kept (computed by another reader or
+    // by `serve`'s prewarm) but their own view is not yet: 50 readers, one first view each.
+    let mut first_samples = Vec::new();
+    for n in 0..50 {
+        let reader = subtree::person_with_role(
+            &store,
+            &format!("lecteur{n}@cgcd.quebec"),
+            1,
+            "GovernmentCiso",
+        )
+        .await?;
+        assets::prewarm(&store, today).await?;
+        let scope = Scope::new(reader, Permission::AssetRead);
+        let started = Instant::now();
+        let view = assets::consolidated(&store, scope, 1, today).await?;
+        first_samples.push(started.elapsed());
+        if view.len() as i64 != BODIES {
+            return Err(format!("reader {n} saw {} bodies", view.len()).into());
+        }
+    }
+    let first_lat = crate::stats::latency(first_samples);
     progress("assets: timing the view from the government centre after one asset changed");
     // Each run archives one asset of a different body (not timed), then reads the view: what
     // the first reader after an ordinary change waits for.
@@ -344,6 +366,10 @@ pub async fn run(ctx: &Ctx, args: &AssetsArgs) -> Result<Report> {
             "(f) the same, one asset of a body archived since",
             &changed_lat,
         ),
+        line(
+            "(g) another reader's first view, the network's counts kept",
+            &first_lat,
+        ),
     ]
     .concat();
     let json: Value = json!({
@@ -358,6 +384,7 @@ pub async fn run(ctx: &Ctx, args: &AssetsArgs) -> Result<Report> {
         "consolidated_from_government_centre": root_lat.json(),
         "consolidated_from_government_centre_unchanged": root_kept_lat.json(),
         "consolidated_from_government_centre_after_one_change": changed_lat.json(),
+        "consolidated_first_view_of_another_reader": first_lat.json(),
     });
     Ok(Report { human, json })
 }

@@ -83,6 +83,10 @@ pub async fn scheduler_loop(store: Store) {
     let mut tick = tokio::time::interval(POLL);
     loop {
         tick.tick().await;
+        // The view up the tree from the root, ready for its first reader of the day.
+        if let Err(e) = rempart_storage::assets::prewarm(&store, rempart_web::time::today()).await {
+            tracing::warn!("vue consolidée : {e}");
+        }
         match run_due_jobs(&store, &who).await {
             Ok(Some(summary)) => tracing::info!(job = REASSESSMENT_JOB, "{summary}"),
             Ok(None) => {}

@@ -93,7 +93,18 @@ pub(crate) enum Effect {
 }
 
 pub(crate) fn effect(action: &str) -> Effect {
-    const NONE_PREFIXES: [&str; 4] = ["auth.", "token.", "mfa.", "sso."];
+    // Sign-ins and credentials; the risk register, control catalogues and projects, which the
+    // inventory's counts do not read.
+    const NONE_PREFIXES: [&str; 8] = [
+        "auth.",
+        "token.",
+        "mfa.",
+        "sso.",
+        "risk.",
+        "control_catalog.",
+        "control.",
+        "project.",
+    ];
     match action {
         "asset.create" | "asset.update" | "asset.classify" | "asset.archive" => Effect::Assets,
         "asset.dependency_add"
@@ -144,6 +155,18 @@ mod tests {
             changed_orgs([("auth.login", Some(1), None)]),
             Some(BTreeSet::new())
         );
+        for action in [
+            "risk.flag",
+            "risk.approve",
+            "control_catalog.import",
+            "project.create",
+        ] {
+            assert_eq!(
+                changed_orgs([(action, Some(1), None)]),
+                Some(BTreeSet::new()),
+                "{action}"
+            );
+        }
         assert_eq!(
             changed_orgs([
                 ("token.use", None, None),

@@ -1284,3 +1284,35 @@ fn pdf_text(pdf: &[u8]) -> String {
     );
     String::from_utf8(out.stdout).unwrap()
 }
+
+// REQ ASSET-02
+#[tokio::test]
+async fn the_networks_view_is_ready_before_its_first_reader() {
+    let app = TestApp::spawn().await;
+    let today = rempart_web::time::today();
+    rempart_storage::assets::prewarm(&app.store, today)
+        .await
+        .unwrap();
+    let warmed = app.store.view_counts();
+    assert_eq!(warmed.computed, 1, "the root's counts, once");
+    // Signing in moves the audit head; the counts are carried over, not computed again.
+    let gov = app.login("cgsi@demo.rempart.quebec").await;
+    let root = app.org_id("cgcd-demo").await;
+    let view: Value = gov
+        .get(&format!("/api/v1/assets/consolidated?org_id={root}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view.as_array().unwrap().len(), 2);
+    assert_eq!(app.store.view_counts().computed, warmed.computed);
+    // The same as computed afresh.
+    app.store.clear_views();
+    let fresh: Value = gov
+        .get(&format!("/api/v1/assets/consolidated?org_id={root}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(view, fresh);
+}
