@@ -1220,38 +1220,43 @@ pub async fn consolidated(
     let today = today.to_string();
     let head = audit_head(store).await?;
     let key = format!("{scope:?}|{org_id}|{today}");
-    if let Some(kept) = store.views.get(&key) {
+    let kept = store.views.get(&key);
+    if let Some(kept) = &kept {
         if kept.head == head {
-            return Ok(kept.rows);
+            return Ok(kept.rows.clone());
         }
     }
-    // The bodies this caller may see; their counts come from the network's, whoever asks.
-    let visible: std::collections::HashSet<i64> = sqlx::query_scalar(&format!(
-        "SELECT b.id FROM organizations b \
-         JOIN org_closure cb ON cb.descendant_id = b.id AND cb.ancestor_id = $1 \
-         WHERE b.kind = 'public_body' AND b.archived_at IS NULL AND {}",
-        scope.condition("b.id")
-    ))
-    .bind(org_id)
-    .fetch_all(&store.pool)
-    .await?
-    .into_iter()
-    .collect();
-    if visible.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows: Vec<BodyCounts> = network_counts(store, org_id, &today, head)
+    let (all, epoch) = network_counts(store, org_id, &today, head).await?;
+    // The bodies this caller may see: as kept while no change since could alter them, else
+    // read again.
+    let visible: std::collections::HashSet<i64> = match kept {
+        Some(k) if k.epoch == epoch => k.rows.iter().map(|b| b.org_id).collect(),
+        _ => sqlx::query_scalar(&format!(
+            "SELECT b.id FROM organizations b \
+             JOIN org_closure cb ON cb.descendant_id = b.id AND cb.ancestor_id = $1 \
+             WHERE b.kind = 'public_body' AND b.archived_at IS NULL AND {}",
+            scope.condition("b.id")
+        ))
+        .bind(org_id)
+        .fetch_all(&store.pool)
         .await?
+        .into_iter()
+        .collect(),
+    };
+    let rows: Vec<BodyCounts> = all
         .into_iter()
         .filter(|b| visible.contains(&b.org_id))
         .collect();
-    store.views.put(
-        key,
-        Kept {
-            head,
-            rows: rows.clone(),
-        },
-    );
+    if !rows.is_empty() {
+        store.views.put(
+            key,
+            Kept {
+                head,
+                rows: rows.clone(),
+                epoch,
+            },
+        );
+    }
     Ok(rows)
 }
 
@@ -1287,13 +1292,14 @@ async fn network_counts(
     org_id: i64,
     today: &str,
     head: i64,
-) -> Result<Vec<BodyCounts>> {
+) -> Result<(Vec<BodyCounts>, u64)> {
     let key = format!("*|{org_id}|{today}");
     if let Some(kept) = store.views.get(&key) {
         if kept.head == head {
-            return Ok(kept.rows);
+            return Ok((kept.rows, kept.epoch));
         }
         if kept.head < head {
+            let epoch = kept.epoch;
             if let Some(rows) = patched(store, kept, head, today).await? {
                 store.views.count(true);
                 store.views.put(
@@ -1301,9 +1307,10 @@ async fn network_counts(
                     Kept {
                         head,
                         rows: rows.clone(),
+                        epoch,
                     },
                 );
-                return Ok(rows);
+                return Ok((rows, epoch));
             }
         }
     }
@@ -1327,8 +1334,9 @@ async fn network_counts(
             past_end_of_support: 0,
         });
     }
+    let epoch = store.views.next_epoch();
     if out.is_empty() {
-        return Ok(out);
+        return Ok((out, epoch));
     }
     // From the root of the network every asset is in view: no need to filter by subtree.
     let is_root: Option<Option<i64>> =
@@ -1348,9 +1356,10 @@ async fn network_counts(
         Kept {
             head,
             rows: out.clone(),
+            epoch,
         },
     );
-    Ok(out)
+    Ok((out, epoch))
 }
 
 /// Which assets a roll-up reads.

@@ -25,6 +25,11 @@ pub(crate) const MAX_PATCH_ENTRIES: i64 = 500;
 pub(crate) struct Kept {
     pub head: i64,
     pub rows: Vec<BodyCounts>,
+    /// For a network's counts: which whole computation they descend from. For a reader's
+    /// view: the one its set of visible bodies was read under. Who sees which body changes
+    /// only through actions that have the counts computed whole, so a reader's set still holds
+    /// while the epoch is the same.
+    pub epoch: u64,
 }
 
 #[derive(Default)]
@@ -32,6 +37,7 @@ pub(crate) struct Views {
     consolidated: Mutex<HashMap<String, Kept>>,
     computed: AtomicU64,
     patched: AtomicU64,
+    epochs: AtomicU64,
 }
 
 /// How views were answered since the store opened, beyond those kept unchanged.
@@ -51,6 +57,11 @@ impl Views {
             &self.computed
         };
         counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A new epoch, for counts computed whole; never reused, even after `clear`.
+    pub(crate) fn next_epoch(&self) -> u64 {
+        self.epochs.fetch_add(1, Ordering::Relaxed) + 1
     }
 
     pub(crate) fn counts(&self) -> ViewCounts {
