@@ -31,6 +31,23 @@ if [ "${#missing[@]}" -gt 0 ]; then
   fi
 fi
 
+# The OSCAL export is checked against compliance-trestle's models, which are generated from
+# NIST's OSCAL schema.
+trestle="compliance-trestle==5.2.0"
+if ! python3 -c 'import trestle.oscal.poam' 2>/dev/null; then
+  if ! command -v python3 >/dev/null; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-pip >/dev/null
+    else
+      echo "Missing: python3 (to check OSCAL exports). Install it, then run this again." >&2
+      exit 1
+    fi
+  fi
+  say "Installing $trestle (OSCAL schema models)"
+  python3 -m pip install -q --disable-pip-version-check "$trestle" 2>/dev/null \
+    || python3 -m pip install -q --disable-pip-version-check --break-system-packages "$trestle"
+fi
+
 say "Rust tests on SQLite"
 env -u REMPART_TEST_POSTGRES_URL cargo test --workspace --locked
 

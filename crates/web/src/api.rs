@@ -897,7 +897,8 @@ pub async fn me(Extension(actor): Extension<Actor>) -> Json<MeOut> {
         crate::indicators_api::get_indicators,
         crate::indicators_api::list_projects,
         crate::indicators_api::create_project,
-        crate::indicators_api::link_risk
+        crate::indicators_api::link_risk,
+        crate::poam::export
     ),
     components(schemas(ErrorBody, crate::error::FieldMessage))
 )]

@@ -24,6 +24,7 @@ pub mod inventory;
 pub mod metrics;
 pub mod mfa;
 pub mod middleware;
+pub mod poam;
 pub mod policy;
 pub mod ratelimit;
 pub mod register_ui;

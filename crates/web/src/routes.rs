@@ -363,6 +363,11 @@ pub fn routes() -> Routes {
             put(controls_api::set_status),
         )
         .get(
+            "/api/v1/risks/poam",
+            Needs(RiskRead),
+            get(crate::poam::export),
+        )
+        .get(
             "/api/v1/risks/indicators",
             Needs(RiskRead),
             get(crate::indicators_api::get_indicators),

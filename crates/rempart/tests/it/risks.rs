@@ -975,3 +975,115 @@ async fn indicators_count_per_body_and_in_total() {
     let user = app.login(USER_A).await;
     assert_eq!(user.get("/api/v1/risks/indicators").await.status(), 403);
 }
+
+/// Validates an OSCAL plan of action and milestones with compliance-trestle's models, which
+/// are generated from NIST's OSCAL schema (installed by `scripts/test.sh`).
+fn validate_poam(doc: &[u8]) -> Result<(), String> {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("rempart-poam-{}-{n}.json", std::process::id()));
+    std::fs::write(&path, doc).unwrap();
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import sys, pathlib, warnings\n\
+             warnings.filterwarnings('ignore')\n\
+             from trestle.oscal.poam import PlanOfActionAndMilestones\n\
+             PlanOfActionAndMilestones.oscal_read(pathlib.Path(sys.argv[1]))\n",
+        )
+        .arg(&path)
+        .output()
+        .expect("python3 with compliance-trestle is needed by this test");
+    let _ = std::fs::remove_file(&path);
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+// REQ CTRL-02
+#[tokio::test]
+async fn the_treatment_plans_export_as_a_valid_oscal_plan_of_action_and_milestones() {
+    let app = TestApp::spawn().await;
+    let ciso = app.login(CSIO_A).await;
+    let body_a = app.org_id(BODY_A).await;
+    let r = ciso
+        .get(&format!("/api/v1/risks/poam?org_id={body_a}"))
+        .await;
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await.unwrap();
+    validate_poam(&bytes).unwrap();
+    let doc: Value = serde_json::from_slice(&bytes).unwrap();
+    let poam = &doc["plan-of-action-and-milestones"];
+    let risks = poam["risks"].as_array().unwrap();
+    let in_body: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM risks WHERE org_id IN \
+         (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1)",
+    )
+    .bind(body_a)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(risks.len() as i64, in_body);
+    let legacy = risks
+        .iter()
+        .find(|r| r["title"] == "Rançongiciel sur les serveurs Windows hérités")
+        .unwrap();
+    assert_eq!(legacy["status"], "remediating");
+    let remediation = legacy["remediations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["title"] == "Isoler les serveurs hérités dans un segment dédié")
+        .unwrap();
+    assert!(remediation["props"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == "control-id" && p["value"] == "sc-7"));
+    let items = poam["poam-items"].as_array().unwrap();
+    assert!(items
+        .iter()
+        .any(|i| i["related-risks"][0]["risk-uuid"] == legacy["uuid"]));
+    // The same risk keeps its identifier from one export to the next.
+    let again: Value = ciso
+        .get(&format!("/api/v1/risks/poam?org_id={body_a}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["plan-of-action-and-milestones"]["uuid"], poam["uuid"]);
+    assert!(again["plan-of-action-and-milestones"]["risks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["uuid"] == legacy["uuid"]));
+    // A document that breaks the schema is caught by the same check.
+    let mut broken = doc.clone();
+    broken["plan-of-action-and-milestones"]["risks"][0]["status"] = json!("");
+    assert!(validate_poam(&serde_json::to_vec(&broken).unwrap()).is_err());
+    // Without any treatment action there is no plan to export (OSCAL wants an item).
+    let gov = app.login("cgsi@demo.rempart.quebec").await;
+    let empty = gov
+        .get(&format!(
+            "/api/v1/risks/poam?org_id={}",
+            app.org_id("afs-direction-des-ti").await
+        ))
+        .await;
+    assert_eq!(empty.status(), 422);
+    assert_eq!(
+        fields(&empty.json().await.unwrap()),
+        [("org_id".to_owned(), "error-poam-empty".to_owned())]
+    );
+    // Another body's plans are not found.
+    assert_eq!(
+        ciso.get(&format!(
+            "/api/v1/risks/poam?org_id={}",
+            app.org_id(BODY_B).await
+        ))
+        .await
+        .status(),
+        404
+    );
+}

@@ -528,6 +528,7 @@ risk-report-approved-on = Approuvé le
 risk-report-export-pdf = Rapport de gestion (PDF)
 risk-report-export-csv = Registre (CSV)
 risk-report-export-plans-csv = Plans de traitement (CSV)
+error-poam-empty = Aucune action de traitement dans cette organisation ni sous elle : il n'y a pas de plan d'action à exporter.
 register-with-history = Afficher l'historique
 register-current-only = Désignations en vigueur seulement
 register-vacancies = Rôles obligatoires vacants
