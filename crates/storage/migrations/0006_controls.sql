@@ -74,3 +74,12 @@ CREATE TABLE control_status (
     PRIMARY KEY (org_id, control_id)
 );
 CREATE INDEX control_status_control ON control_status (control_id);
+
+-- The controls that protect an asset (CTRL-01).
+CREATE TABLE asset_controls (
+    asset_id BIGINT NOT NULL REFERENCES assets (id) DEFERRABLE INITIALLY IMMEDIATE,
+    control_id BIGINT NOT NULL REFERENCES controls (id) DEFERRABLE INITIALLY IMMEDIATE,
+    linked_at BIGINT NOT NULL,
+    PRIMARY KEY (asset_id, control_id)
+);
+CREATE INDEX asset_controls_control ON asset_controls (control_id);

@@ -597,6 +597,156 @@ impl ImplementationStatus {
     }
 }
 
+/// The control keys of the catalogs imported for `org_id` or above it (empty when none is):
+/// what a treatment action may name.
+pub async fn usable_keys(
+    conn: &mut sqlx::AnyConnection,
+    org_id: i64,
+) -> Result<std::collections::HashSet<String>> {
+    let keys: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT k.control_key FROM controls k JOIN control_catalogs c ON c.id = k.catalog_id \
+         WHERE c.kind = 'catalog' AND c.org_id IN \
+         (SELECT ancestor_id FROM org_closure WHERE descendant_id = $1)",
+    )
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(keys.into_iter().collect())
+}
+
+/// A control of a catalog linked to an asset: the measure that protects it (CTRL-01).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssetControl {
+    pub control_id: i64,
+    pub catalog_id: i64,
+    pub key: String,
+    pub label: String,
+    pub title: String,
+    /// Where the asset's unit (or the nearest organization above it) stands on it, when
+    /// recorded.
+    pub status: Option<String>,
+}
+
+/// Links (`link` true) or unlinks a control to an asset the caller manages; the control must
+/// belong to a catalog imported for the asset's organization or above it. Audited as
+/// `asset.control_link` or `asset.control_unlink`.
+pub async fn set_asset_control(
+    wtx: &mut WriteTx,
+    scope: Scope,
+    asset_id: i64,
+    control_id: i64,
+    link: bool,
+) -> Result<()> {
+    let manage_assets = match scope {
+        Scope::Person { person_id, .. } => Scope::new(person_id, Permission::AssetManage),
+        other => other,
+    };
+    let org: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT a.org_id FROM assets a WHERE a.id = $1 AND a.archived_at IS NULL AND {}",
+        manage_assets.condition("a.org_id")
+    ))
+    .bind(asset_id)
+    .fetch_optional(wtx.conn())
+    .await?;
+    let Some(org) = org else {
+        return Err(StoreError::NotFound);
+    };
+    let key: Option<String> = sqlx::query_scalar(
+        "SELECT k.control_key FROM controls k JOIN control_catalogs c ON c.id = k.catalog_id \
+         WHERE k.id = $1 AND c.org_id IN (SELECT ancestor_id FROM org_closure WHERE descendant_id = $2)",
+    )
+    .bind(control_id)
+    .bind(org)
+    .fetch_optional(wtx.conn())
+    .await?;
+    let Some(key) = key else {
+        return Err(StoreError::Invalid(ValidationErrors::single(
+            FieldError::new("control_id", "error-not-found"),
+        )));
+    };
+    let changed = if link {
+        sqlx::query(
+            "INSERT INTO asset_controls (asset_id, control_id, linked_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (asset_id, control_id) DO NOTHING",
+        )
+        .bind(asset_id)
+        .bind(control_id)
+        .bind(wtx.now())
+        .execute(wtx.conn())
+        .await?
+        .rows_affected()
+    } else {
+        sqlx::query("DELETE FROM asset_controls WHERE asset_id = $1 AND control_id = $2")
+            .bind(asset_id)
+            .bind(control_id)
+            .execute(wtx.conn())
+            .await?
+            .rows_affected()
+    };
+    if changed > 0 {
+        wtx.audit(Change {
+            org_id: Some(org),
+            action: if link {
+                "asset.control_link"
+            } else {
+                "asset.control_unlink"
+            },
+            entity_type: "asset",
+            entity_id: asset_id.to_string(),
+            before: None,
+            after: Some(serde_json::json!({ "control_id": control_id, "control": key })),
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// The controls linked to an asset the caller may read, with where its organization stands.
+pub async fn asset_controls(
+    store: &Store,
+    scope: Scope,
+    asset_id: i64,
+) -> Result<Vec<AssetControl>> {
+    let read_assets = match scope {
+        Scope::Person { person_id, .. } => Scope::new(person_id, Permission::AssetRead),
+        other => other,
+    };
+    let org: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT a.org_id FROM assets a WHERE a.id = $1 AND {}",
+        read_assets.condition("a.org_id")
+    ))
+    .bind(asset_id)
+    .fetch_optional(&store.pool)
+    .await?;
+    let Some(org) = org else {
+        return Err(StoreError::NotFound);
+    };
+    // The status recorded by the asset's unit, else by the nearest organization above it.
+    let rows = sqlx::query(
+        "SELECT k.id, k.catalog_id, k.control_key, k.label, k.title, \
+         (SELECT s.status FROM control_status s JOIN org_closure up ON up.ancestor_id = s.org_id \
+          WHERE up.descendant_id = $2 AND s.control_id = k.id ORDER BY up.depth LIMIT 1) AS status \
+         FROM asset_controls ac JOIN controls k ON k.id = ac.control_id \
+         WHERE ac.asset_id = $1 ORDER BY k.catalog_id, k.position",
+    )
+    .bind(asset_id)
+    .bind(org)
+    .fetch_all(&store.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AssetControl {
+                control_id: r.try_get("id")?,
+                catalog_id: r.try_get("catalog_id")?,
+                key: r.try_get("control_key")?,
+                label: r.try_get("label")?,
+                title: r.try_get("title")?,
+                status: r.try_get("status")?,
+            })
+        })
+        .collect()
+}
+
 /// Whether the caller may record statuses for `org_id`: not found otherwise.
 pub async fn check_manage(wtx: &mut WriteTx, scope: Scope, org_id: i64) -> Result<()> {
     let n: i64 = sqlx::query(&format!(

@@ -754,6 +754,18 @@ async fn check_placement(wtx: &mut WriteTx, scope: Scope, input: &RiskInput) -> 
             errors.push(FieldError::new(field, "error-person-not-in-organization"));
         }
     }
+    // Once a catalogue serves the organization, an action names its controls (CTRL-01).
+    let known = crate::controls::usable_keys(wtx.conn(), input.org_id).await?;
+    if !known.is_empty() {
+        for (i, a) in input.actions.iter().enumerate() {
+            if a.controls.iter().any(|c| !known.contains(c)) {
+                errors.push(FieldError::new(
+                    format!("actions.{i}.controls"),
+                    "error-control-unknown",
+                ));
+            }
+        }
+    }
     errors.into_result().map_err(StoreError::from)
 }
 

@@ -120,6 +120,8 @@ pub(crate) fn effect(action: &str) -> Effect {
         "asset.create" | "asset.update" | "asset.classify" | "asset.archive" => Effect::Assets,
         "asset.dependency_add"
         | "asset.dependency_remove"
+        | "asset.control_link"
+        | "asset.control_unlink"
         | "classification.scale_set"
         | "designation.create"
         | "person.create"

@@ -898,7 +898,10 @@ pub async fn me(Extension(actor): Extension<Actor>) -> Json<MeOut> {
         crate::indicators_api::list_projects,
         crate::indicators_api::create_project,
         crate::indicators_api::link_risk,
-        crate::poam::export
+        crate::poam::export,
+        crate::controls_api::asset_controls,
+        crate::controls_api::link_asset_control,
+        crate::controls_api::unlink_asset_control
     ),
     components(schemas(ErrorBody, crate::error::FieldMessage))
 )]

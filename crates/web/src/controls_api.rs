@@ -220,3 +220,79 @@ pub async fn set_status(
     w.commit().await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssetControlIn {
+    pub control_id: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = Object)]
+pub struct AssetControlOut(pub controls::AssetControl);
+
+/// The controls that protect an asset, with where its organization stands on each.
+#[utoipa::path(get, path = "/api/v1/assets/{id}/controls", tag = "controls",
+    responses((status = 200, body = Vec<AssetControlOut>), (status = 404, body = ErrorBody)))]
+pub async fn asset_controls(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<AssetControlOut>>, AppError> {
+    let rows = controls::asset_controls(
+        &app.store,
+        Scope::new(actor.person.id, Permission::AssetRead),
+        id,
+    )
+    .await?;
+    Ok(Json(rows.into_iter().map(AssetControlOut).collect()))
+}
+
+async fn set_asset_control(
+    app: &AppState,
+    actor: &Actor,
+    headers: &HeaderMap,
+    id: i64,
+    control_id: i64,
+    link: bool,
+) -> Result<Response, AppError> {
+    let mut w = app.store.write(audit_context(actor, headers)).await?;
+    controls::set_asset_control(
+        &mut w,
+        Scope::new(actor.person.id, Permission::AssetManage),
+        id,
+        control_id,
+        link,
+    )
+    .await?;
+    w.commit().await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Links a control of a catalog imported for the asset's organization (or above) to the asset.
+#[utoipa::path(post, path = "/api/v1/assets/{id}/controls", request_body = AssetControlIn,
+    tag = "controls", responses((status = 204), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn link_asset_control(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(input): Json<AssetControlIn>,
+) -> Result<Response, AppError> {
+    set_asset_control(&app, &actor, &headers, id, input.control_id, true).await
+}
+
+#[utoipa::path(delete, path = "/api/v1/assets/{id}/controls", request_body = AssetControlIn,
+    tag = "controls", responses((status = 204), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn unlink_asset_control(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(input): Json<AssetControlIn>,
+) -> Result<Response, AppError> {
+    set_asset_control(&app, &actor, &headers, id, input.control_id, false).await
+}

@@ -368,6 +368,22 @@ pub fn routes() -> Routes {
             get(crate::poam::export),
         )
         .get(
+            "/api/v1/assets/{id}/controls",
+            Needs(AssetRead),
+            get(controls_api::asset_controls),
+        )
+        .post(
+            "/api/v1/assets/{id}/controls",
+            Needs(AssetManage),
+            post(controls_api::link_asset_control),
+        )
+        .route(
+            Method::DELETE,
+            "/api/v1/assets/{id}/controls",
+            Needs(AssetManage),
+            delete(controls_api::unlink_asset_control),
+        )
+        .get(
             "/api/v1/risks/indicators",
             Needs(RiskRead),
             get(crate::indicators_api::get_indicators),

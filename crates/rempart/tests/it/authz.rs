@@ -326,6 +326,16 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
                     .send_json(Method::POST, &path, &json!({"risk_id": risk}))
                     .await
             }
+            (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/controls") => {
+                ciso_a
+                    .send_json(Method::POST, &path, &json!({"control_id": 1}))
+                    .await
+            }
+            (&Method::DELETE, p) if p.ends_with("/controls") => {
+                ciso_a
+                    .send_json(Method::DELETE, &path, &json!({"control_id": 1}))
+                    .await
+            }
             (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/approve") => {
                 ciso_a
                     .send_json(Method::POST, &path, &json!({"justification": "Pirate"}))

@@ -279,3 +279,124 @@ async fn faulty_documents_are_named_and_nothing_is_written() {
     let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["controls"], 1189);
 }
+
+// REQ CTRL-01
+#[tokio::test]
+async fn controls_protect_assets_and_name_what_treatment_actions_put_in_place() {
+    let app = TestApp::spawn().await;
+    let gov = app.login(GOV).await;
+    let root = app.org_id("cgcd-demo").await;
+    let r = import(&gov, root, file("NIST_SP-800-53_rev5_catalog.json"), None).await;
+    let catalog = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let ciso = app.login(CSIO_A).await;
+    let found: Value = ciso
+        .get(&format!(
+            "/api/v1/control-catalogs/{catalog}/controls?q=AC-2&limit=50"
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let ac2 = found["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == "ac-2")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let intranet: i64 = sqlx::query_scalar("SELECT id FROM assets WHERE name = 'Intranet'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let path = format!("/api/v1/assets/{intranet}/controls");
+    let link = json!({"control_id": ac2});
+    assert_eq!(
+        ciso.send_json(Method::POST, &path, &link).await.status(),
+        204
+    );
+    assert_eq!(
+        ciso.send_json(Method::POST, &path, &link).await.status(),
+        204,
+        "once"
+    );
+    // The ministry records where it stands; the asset's unit inherits that status.
+    let body_a = app.org_id(BODY_A).await;
+    let set = ciso
+        .send_json(
+            Method::PUT,
+            &format!("/api/v1/organizations/{body_a}/control-status"),
+            &json!({"control_id": ac2, "status": "implemented"}),
+        )
+        .await;
+    assert_eq!(set.status(), 204);
+    let linked: Value = ciso.get(&path).await.json().await.unwrap();
+    assert_eq!(linked.as_array().unwrap().len(), 1);
+    assert_eq!(linked[0]["key"], "ac-2");
+    assert_eq!(linked[0]["status"], "implemented");
+    let unknown = ciso
+        .send_json(Method::POST, &path, &json!({"control_id": i64::MAX}))
+        .await;
+    assert_eq!(unknown.status(), 422);
+    // Another body's asset is not found.
+    let foreign: i64 =
+        sqlx::query_scalar("SELECT id FROM assets WHERE name = 'Dossier clinique informatisé'")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        ciso.send_json(
+            Method::POST,
+            &format!("/api/v1/assets/{foreign}/controls"),
+            &link
+        )
+        .await
+        .status(),
+        404
+    );
+    assert_eq!(
+        ciso.send_json(Method::DELETE, &path, &link).await.status(),
+        204
+    );
+    assert!(ciso
+        .get(&path)
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    // With a catalogue serving the ministry, a treatment action names controls it knows.
+    let owner = app.person_id(CSIO_A).await;
+    let risk = |controls: Value| {
+        json!({"org_id": body_a, "title": "Comptes orphelins", "threat": "Ancien employé",
+            "vulnerability": "Comptes non désactivés", "owner_id": owner,
+            "asset_ids": [intranet], "likelihood": 3, "impact_availability": 1,
+            "impact_integrity": 3, "impact_confidentiality": 3, "treatment": "mitigate",
+            "residual_likelihood": 1, "residual_impact_availability": 1,
+            "residual_impact_integrity": 3, "residual_impact_confidentiality": 3,
+            "actions": [{"title": "Revue trimestrielle des comptes", "owner_id": owner,
+                "due_on": "2027-03-31", "controls": controls}]})
+    };
+    let refused = ciso
+        .send_json(
+            Method::POST,
+            "/api/v1/risks",
+            &risk(json!(["ac-2", "zz-99"])),
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let body: Value = refused.json().await.unwrap();
+    assert!(body.to_string().contains("actions.0.controls"), "{body}");
+    assert!(body.to_string().contains("error-control-unknown"), "{body}");
+    let created = ciso
+        .send_json(
+            Method::POST,
+            "/api/v1/risks",
+            &risk(json!(["AC-2", "ac-2.3"])),
+        )
+        .await;
+    assert_eq!(created.status(), 201);
+}

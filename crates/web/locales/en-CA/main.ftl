@@ -529,6 +529,7 @@ risk-report-export-pdf = Management report (PDF)
 risk-report-export-csv = Register (CSV)
 risk-report-export-plans-csv = Treatment plans (CSV)
 error-poam-empty = No treatment action in this organization or below it: there is no plan of action to export.
+error-control-unknown = Control unknown to the catalogs imported for this organization.
 register-with-history = Show the history
 register-current-only = Designations in force only
 register-vacancies = Vacant mandatory roles

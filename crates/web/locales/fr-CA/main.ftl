@@ -529,6 +529,7 @@ risk-report-export-pdf = Rapport de gestion (PDF)
 risk-report-export-csv = Registre (CSV)
 risk-report-export-plans-csv = Plans de traitement (CSV)
 error-poam-empty = Aucune action de traitement dans cette organisation ni sous elle : il n'y a pas de plan d'action à exporter.
+error-control-unknown = Mesure de sécurité inconnue des catalogues importés pour cette organisation.
 register-with-history = Afficher l'historique
 register-current-only = Désignations en vigueur seulement
 register-vacancies = Rôles obligatoires vacants
