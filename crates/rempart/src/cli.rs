@@ -348,6 +348,33 @@ fn init_logs(json: bool) {
     };
 }
 
+/// A file to import, refused before it is read when larger than `max` bytes.
+fn read_bounded(file: &std::path::Path, max: usize) -> Result<Vec<u8>, Failure> {
+    let unreadable =
+        |e: std::io::Error| Failure(format!("impossible de lire {} : {e}", file.display()));
+    let size = std::fs::metadata(file).map_err(unreadable)?.len();
+    if size > max as u64 {
+        return Err(Failure(format!(
+            "{} dépasse la taille permise ({max} octets)",
+            file.display()
+        )));
+    }
+    std::fs::read(file).map_err(unreadable)
+}
+
+/// The store, and the organization an import or export names with `--org`.
+async fn store_and_org(
+    common: &Common,
+    org: &str,
+) -> Result<(Store, rempart_storage::orgs::Organization), Failure> {
+    let config = config(common, None)?;
+    let store = Store::open(&config.database_url, 2).await?;
+    let target = orgs::get_by_slug(&store, Scope::LocalAdministrator, org)
+        .await
+        .map_err(|_| Failure(format!("organisation « {org} » introuvable (option --org)")))?;
+    Ok((store, target))
+}
+
 fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(value).map_err(|e| Failure(e.to_string()))?;
     println!("{text}");
@@ -397,25 +424,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     ))
                 })?),
             };
-            let max = Limits::default().max_bytes;
-            let size = std::fs::metadata(&file)
-                .map_err(|e| Failure(format!("impossible de lire {} : {e}", file.display())))?
-                .len();
-            if size > max as u64 {
-                return Err(Failure(format!(
-                    "{} dépasse la taille permise ({max} octets)",
-                    file.display()
-                )));
-            }
-            let bytes = std::fs::read(&file)
-                .map_err(|e| Failure(format!("impossible de lire {} : {e}", file.display())))?;
-            let config = config(&cli.common, None)?;
-            let store = Store::open(&config.database_url, 2).await?;
-            let target = orgs::get_by_slug(&store, Scope::LocalAdministrator, &org)
-                .await
-                .map_err(|_| {
-                    Failure(format!("organisation « {org} » introuvable (option --org)"))
-                })?;
+            let bytes = read_bounded(&file, Limits::default().max_bytes)?;
+            let (store, target) = store_and_org(&cli.common, &org).await?;
             let summary = rempart_web::inventory::import(
                 &store,
                 AuditContext::system("rempart import assets"),
@@ -470,25 +480,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             json,
             file,
         }) => {
-            let max = rempart_interchange::oscal::Limits::default().max_bytes;
-            let size = std::fs::metadata(&file)
-                .map_err(|e| Failure(format!("impossible de lire {} : {e}", file.display())))?
-                .len();
-            if size > max as u64 {
-                return Err(Failure(format!(
-                    "{} dépasse la taille permise ({max} octets)",
-                    file.display()
-                )));
-            }
-            let bytes = std::fs::read(&file)
-                .map_err(|e| Failure(format!("impossible de lire {} : {e}", file.display())))?;
-            let config = config(&cli.common, None)?;
-            let store = Store::open(&config.database_url, 2).await?;
-            let target = orgs::get_by_slug(&store, Scope::LocalAdministrator, &org)
-                .await
-                .map_err(|_| {
-                    Failure(format!("organisation « {org} » introuvable (option --org)"))
-                })?;
+            let bytes = read_bounded(
+                &file,
+                rempart_interchange::oscal::Limits::default().max_bytes,
+            )?;
+            let (store, target) = store_and_org(&cli.common, &org).await?;
             let outcome = rempart_web::controls::import(
                 &store,
                 AuditContext::system("rempart import oscal"),
@@ -542,13 +538,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     "format « {format} » inconnu (option --format : csv ou xlsx)"
                 ))
             })?;
-            let config = config(&cli.common, None)?;
-            let store = Store::open(&config.database_url, 2).await?;
-            let target = orgs::get_by_slug(&store, Scope::LocalAdministrator, &org)
-                .await
-                .map_err(|_| {
-                    Failure(format!("organisation « {org} » introuvable (option --org)"))
-                })?;
+            let (store, target) = store_and_org(&cli.common, &org).await?;
             let (bytes, _, _) = rempart_web::inventory::export(
                 &store,
                 Scope::LocalAdministrator,
@@ -762,13 +752,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             role,
             json,
         }) => {
-            let config = config(&cli.common, None)?;
-            let store = Store::open(&config.database_url, 2).await?;
-            let organization = orgs::get_by_slug(&store, Scope::LocalAdministrator, &org)
-                .await
-                .map_err(|_| {
-                    Failure(format!("organisation « {org} » introuvable (option --org)"))
-                })?;
+            let (store, organization) = store_and_org(&cli.common, &org).await?;
             let password = temporary_password();
             let hashing = PasswordHashing::production().map_err(|e| Failure(e.to_string()))?;
             let hash =

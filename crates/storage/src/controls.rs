@@ -423,6 +423,37 @@ pub async fn catalog(store: &Store, scope: Scope, id: i64) -> Result<CatalogRow>
     catalog_from(&row)
 }
 
+/// A group of a catalog, as its controls may be filtered by (`ControlFilter::group_key`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroupRow {
+    pub key: String,
+    pub parent_key: Option<String>,
+    pub title: String,
+}
+
+/// The groups of a catalog the caller may use, in the catalog's order; for a profile, those of
+/// the catalog it was resolved against.
+pub async fn groups(store: &Store, scope: Scope, catalog_id: i64) -> Result<Vec<GroupRow>> {
+    let head = catalog(store, scope, catalog_id).await?;
+    let source = head.source_catalog_id.unwrap_or(head.id);
+    let rows = sqlx::query(
+        "SELECT group_key, parent_key, title FROM control_groups \
+         WHERE catalog_id = $1 AND group_key IS NOT NULL ORDER BY position",
+    )
+    .bind(source)
+    .fetch_all(&store.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(GroupRow {
+                key: r.try_get("group_key")?,
+                parent_key: r.try_get("parent_key")?,
+                title: r.try_get("title")?,
+            })
+        })
+        .collect()
+}
+
 /// The document a catalog was imported from (to resolve a profile against it).
 pub async fn document(store: &Store, scope: Scope, id: i64) -> Result<(CatalogRow, String)> {
     let head = catalog(store, scope, id).await?;

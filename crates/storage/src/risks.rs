@@ -900,6 +900,53 @@ async fn insert_action(
     Ok(())
 }
 
+/// The twenty-three values a risk's assessment writes, in the order of the columns that
+/// `create` and `update` list ($1 to $23): input, computed scores, assessment and review dates.
+trait BindAssessment<'q> {
+    fn bind_assessment(
+        self,
+        input: &'q RiskInput,
+        scores: (&Score, Option<&Score>),
+        method: &Method,
+        today: NaiveDate,
+    ) -> Self;
+}
+
+impl<'q> BindAssessment<'q> for sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    fn bind_assessment(
+        self,
+        input: &'q RiskInput,
+        (gross, residual): (&Score, Option<&Score>),
+        method: &Method,
+        today: NaiveDate,
+    ) -> Self {
+        let level = |v: u8| i64::from(v);
+        self.bind(input.org_id)
+            .bind(&input.title)
+            .bind(&input.description)
+            .bind(&input.threat)
+            .bind(&input.vulnerability)
+            .bind(&input.existing_controls)
+            .bind(input.owner_id)
+            .bind(level(input.gross.likelihood))
+            .bind(level(input.gross.impacts.availability))
+            .bind(level(input.gross.impacts.integrity))
+            .bind(level(input.gross.impacts.confidentiality))
+            .bind(level(gross.impact))
+            .bind(i64::from(gross.value))
+            .bind(input.treatment.map(|t| t.as_str()))
+            .bind(input.residual.map(|r| level(r.likelihood)))
+            .bind(input.residual.map(|r| level(r.impacts.availability)))
+            .bind(input.residual.map(|r| level(r.impacts.integrity)))
+            .bind(input.residual.map(|r| level(r.impacts.confidentiality)))
+            .bind(residual.map(|s| level(s.impact)))
+            .bind(residual.map(|s| i64::from(s.value)))
+            .bind(&input.residual_description)
+            .bind(today.to_string())
+            .bind(method.review_due(today).to_string())
+    }
+}
+
 /// Records a risk, assessed on `today`; audited as `risk.create`.
 pub async fn create(
     wtx: &mut WriteTx,
@@ -921,29 +968,7 @@ pub async fn create(
          updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
          $14, $15, $16, $17, $18, $19, $20, $21, 'draft', $22, $23, $24, $24, 1) RETURNING id",
     )
-    .bind(input.org_id)
-    .bind(&input.title)
-    .bind(&input.description)
-    .bind(&input.threat)
-    .bind(&input.vulnerability)
-    .bind(&input.existing_controls)
-    .bind(input.owner_id)
-    .bind(i64::from(input.gross.likelihood))
-    .bind(i64::from(input.gross.impacts.availability))
-    .bind(i64::from(input.gross.impacts.integrity))
-    .bind(i64::from(input.gross.impacts.confidentiality))
-    .bind(i64::from(gross.impact))
-    .bind(i64::from(gross.value))
-    .bind(input.treatment.map(|t| t.as_str()))
-    .bind(input.residual.map(|r| i64::from(r.likelihood)))
-    .bind(input.residual.map(|r| i64::from(r.impacts.availability)))
-    .bind(input.residual.map(|r| i64::from(r.impacts.integrity)))
-    .bind(input.residual.map(|r| i64::from(r.impacts.confidentiality)))
-    .bind(residual.map(|s| i64::from(s.impact)))
-    .bind(residual.map(|s| i64::from(s.value)))
-    .bind(&input.residual_description)
-    .bind(today.to_string())
-    .bind(method.review_due(today).to_string())
+    .bind_assessment(&input, (&gross, residual.as_ref()), &method, today)
     .bind(now)
     .fetch_one(wtx.conn())
     .await?;
@@ -1034,29 +1059,7 @@ pub async fn update(
          assessed_on = $22, review_due = $23, reassess_since = NULL, updated_at = $24, \
          version = version + 1 WHERE id = $25",
     )
-    .bind(input.org_id)
-    .bind(&input.title)
-    .bind(&input.description)
-    .bind(&input.threat)
-    .bind(&input.vulnerability)
-    .bind(&input.existing_controls)
-    .bind(input.owner_id)
-    .bind(i64::from(input.gross.likelihood))
-    .bind(i64::from(input.gross.impacts.availability))
-    .bind(i64::from(input.gross.impacts.integrity))
-    .bind(i64::from(input.gross.impacts.confidentiality))
-    .bind(i64::from(gross.impact))
-    .bind(i64::from(gross.value))
-    .bind(input.treatment.map(|t| t.as_str()))
-    .bind(input.residual.map(|r| i64::from(r.likelihood)))
-    .bind(input.residual.map(|r| i64::from(r.impacts.availability)))
-    .bind(input.residual.map(|r| i64::from(r.impacts.integrity)))
-    .bind(input.residual.map(|r| i64::from(r.impacts.confidentiality)))
-    .bind(residual.map(|s| i64::from(s.impact)))
-    .bind(residual.map(|s| i64::from(s.value)))
-    .bind(&input.residual_description)
-    .bind(today.to_string())
-    .bind(method.review_due(today).to_string())
+    .bind_assessment(&input, (&gross, residual.as_ref()), &method, today)
     .bind(now)
     .bind(id)
     .execute(wtx.conn())

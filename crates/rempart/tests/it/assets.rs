@@ -10,14 +10,6 @@ use crate::kit::*;
 const HOLDER_FIN: &str = "detentrice.finances@demo.rempart.quebec";
 const COCD: &str = "cocd-capitale-demo";
 
-async fn asset_id(app: &TestApp, name: &str) -> i64 {
-    sqlx::query_scalar::<_, i64>("SELECT id FROM assets WHERE name = $1")
-        .bind(name)
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap()
-}
-
 async fn flags_of(session: &Session, id: i64) -> Vec<String> {
     let detail: Value = session
         .get(&format!("/api/v1/assets/{id}"))
@@ -31,22 +23,6 @@ async fn flags_of(session: &Session, id: i64) -> Vec<String> {
         .iter()
         .map(|f| f["flag"].as_str().unwrap().to_owned())
         .collect()
-}
-
-fn error_fields(body: &Value) -> Vec<(String, String)> {
-    body["fields"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|f| {
-                    (
-                        f["field"].as_str().unwrap_or("").to_owned(),
-                        f["code"].as_str().unwrap_or("").to_owned(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 // REQ ASSET-02
@@ -1262,27 +1238,6 @@ async fn an_organization_sets_its_scale_and_the_units_below_inherit_it() {
     .await
     .unwrap();
     assert_eq!(logged, 1);
-}
-
-/// The text of a PDF as poppler's `pdftotext` reads it (installed by `scripts/test.sh`).
-fn pdf_text(pdf: &[u8]) -> String {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let path = std::env::temp_dir().join(format!("rempart-{}-{n}.pdf", std::process::id()));
-    std::fs::write(&path, pdf).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is needed by this test");
-    let _ = std::fs::remove_file(&path);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 // REQ ASSET-02

@@ -398,3 +398,59 @@ pub fn share_secret(from_base: &str, to_base: &str, email: &str) {
         secrets.insert(format!("{to_base}/{email}"), entry);
     }
 }
+
+/// An asset of the demo, by name.
+pub async fn asset_id(app: &TestApp, name: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>("SELECT id FROM assets WHERE name = $1")
+        .bind(name)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
+}
+
+/// A risk of the demo, by title.
+pub async fn risk_id(app: &TestApp, title: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>("SELECT id FROM risks WHERE title = $1")
+        .bind(title)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
+}
+
+/// The fields and codes an API error body names, in order.
+pub fn error_fields(body: &Value) -> Vec<(String, String)> {
+    body["fields"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    (
+                        f["field"].as_str().unwrap_or("").to_owned(),
+                        f["code"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The text of a PDF as poppler's `pdftotext` reads it (installed by `scripts/test.sh`).
+pub fn pdf_text(pdf: &[u8]) -> String {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("rempart-{}-{n}.pdf", std::process::id()));
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is needed by this test");
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}

@@ -29,22 +29,6 @@ fn html(text: &str) -> String {
     text.replace('\'', "&#39;")
 }
 
-async fn asset_id(app: &TestApp, name: &str) -> i64 {
-    sqlx::query_scalar::<_, i64>("SELECT id FROM assets WHERE name = $1")
-        .bind(name)
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap()
-}
-
-async fn risk_id(app: &TestApp, title: &str) -> i64 {
-    sqlx::query_scalar::<_, i64>("SELECT id FROM risks WHERE title = $1")
-        .bind(title)
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap()
-}
-
 async fn risk_count(app: &TestApp) -> i64 {
     sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM risks")
         .fetch_one(app.store.pool())

@@ -15,38 +15,6 @@ const CHIEF_A: &str = "dirigeant@demo.rempart.quebec";
 const HOLDER_FIN: &str = "detentrice.finances@demo.rempart.quebec";
 const FINANCES: &str = "mfr-direction-des-finances";
 
-async fn asset_id(app: &TestApp, name: &str) -> i64 {
-    sqlx::query_scalar::<_, i64>("SELECT id FROM assets WHERE name = $1")
-        .bind(name)
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap()
-}
-
-async fn risk_id(app: &TestApp, title: &str) -> i64 {
-    sqlx::query_scalar::<_, i64>("SELECT id FROM risks WHERE title = $1")
-        .bind(title)
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap()
-}
-
-fn fields(body: &Value) -> Vec<(String, String)> {
-    body["fields"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|f| {
-                    (
-                        f["field"].as_str().unwrap_or("").to_owned(),
-                        f["code"].as_str().unwrap_or("").to_owned(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// A risk on the payroll system of the finance unit, held by its holder.
 async fn payroll_risk(app: &TestApp, gross: [u8; 4], residual: [u8; 4]) -> Value {
     let owner = app.person_id(HOLDER_FIN).await;
@@ -124,7 +92,7 @@ async fn scores_are_computed_never_typed_and_every_fault_is_named() {
     let refused = ciso.send_json(Method::POST, "/api/v1/risks", &bad).await;
     assert_eq!(refused.status(), 422);
     assert_eq!(
-        fields(&refused.json().await.unwrap()),
+        error_fields(&refused.json().await.unwrap()),
         [
             ("treatment".to_owned(), "error-choice".to_owned()),
             (
@@ -141,7 +109,7 @@ async fn scores_are_computed_never_typed_and_every_fault_is_named() {
     let refused = ciso.send_json(Method::POST, "/api/v1/risks", &bad).await;
     let body: Value = refused.json().await.unwrap();
     assert_eq!(
-        fields(&body),
+        error_fields(&body),
         [
             ("title".to_owned(), "error-required".to_owned()),
             ("likelihood".to_owned(), "error-level".to_owned()),
@@ -155,7 +123,7 @@ async fn scores_are_computed_never_typed_and_every_fault_is_named() {
         .send_json(Method::POST, "/api/v1/risks", &outside)
         .await;
     assert_eq!(
-        fields(&refused.json().await.unwrap()),
+        error_fields(&refused.json().await.unwrap()),
         [
             (
                 "asset_ids".to_owned(),
@@ -190,7 +158,7 @@ async fn the_holder_approves_up_to_the_threshold_the_chief_above_never_the_propo
     let early = approve(&holder, low).await;
     assert_eq!(early.status(), 422);
     assert_eq!(
-        fields(&early.json().await.unwrap()),
+        error_fields(&early.json().await.unwrap()),
         [("status".to_owned(), "error-risk-not-proposed".to_owned())]
     );
     let path = format!("/api/v1/risks/{low}/propose");
@@ -204,13 +172,13 @@ async fn the_holder_approves_up_to_the_threshold_the_chief_above_never_the_propo
     // general, but holds neither the asset nor the chief's role.
     let by_ciso = approve(&ciso, low).await;
     assert_eq!(
-        fields(&by_ciso.json().await.unwrap()),
+        error_fields(&by_ciso.json().await.unwrap()),
         [("approval".to_owned(), "error-self-approval".to_owned())]
     );
     let cdsi = app.login("cdsi@demo.rempart.quebec").await;
     let by_cdsi = approve(&cdsi, low).await;
     assert_eq!(
-        fields(&by_cdsi.json().await.unwrap()),
+        error_fields(&by_cdsi.json().await.unwrap()),
         [("approval".to_owned(), "error-risk-not-holder".to_owned())]
     );
     assert_eq!(approve(&holder, low).await.status(), 204);
@@ -233,7 +201,7 @@ async fn the_holder_approves_up_to_the_threshold_the_chief_above_never_the_propo
     );
     let by_holder = approve(&holder, high).await;
     assert_eq!(
-        fields(&by_holder.json().await.unwrap()),
+        error_fields(&by_holder.json().await.unwrap()),
         [(
             "approval".to_owned(),
             "error-risk-needs-higher-approver".to_owned()
@@ -273,7 +241,7 @@ async fn the_holder_approves_up_to_the_threshold_the_chief_above_never_the_propo
     );
     let self_approval = approve(&ciso, own).await;
     assert_eq!(
-        fields(&self_approval.json().await.unwrap()),
+        error_fields(&self_approval.json().await.unwrap()),
         [("approval".to_owned(), "error-self-approval".to_owned())]
     );
     // A person without the approving permission is refused at the gate.
@@ -517,7 +485,7 @@ async fn the_method_is_inherited_and_a_change_rescores_and_is_audited() {
         .await;
     assert_eq!(refused.status(), 422);
     assert_eq!(
-        fields(&refused.json().await.unwrap()),
+        error_fields(&refused.json().await.unwrap()),
         [
             ("bands".to_owned(), "error-colour".to_owned()),
             ("threshold".to_owned(), "error-risk-threshold".to_owned()),
@@ -612,7 +580,7 @@ async fn the_map_and_lists_keep_to_the_callers_scope() {
     theirs["org_id"] = json!(body_b);
     let refused = ciso.send_json(Method::POST, "/api/v1/risks", &theirs).await;
     assert_eq!(
-        fields(&refused.json().await.unwrap()),
+        error_fields(&refused.json().await.unwrap()),
         [("org_id".to_owned(), "error-not-found".to_owned())]
     );
     // The government centre sees both bodies on its map; an end user sees no risk at all.
@@ -699,23 +667,6 @@ async fn serve_runs_the_reassessment_job_once_an_hour_whichever_process_asks() {
         .unwrap()
         .unwrap();
     assert!(state.last_finished_at.is_some());
-}
-
-/// The text of a PDF as poppler's `pdftotext` reads it (installed by `scripts/test.sh`).
-fn pdf_text(pdf: &[u8]) -> String {
-    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let path = std::env::temp_dir().join(format!("rempart-risks-{}-{n}.pdf", std::process::id()));
-    std::fs::write(&path, pdf).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils) is needed by this test");
-    let _ = std::fs::remove_file(&path);
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap()
 }
 
 // REQ RISK-05
@@ -867,7 +818,7 @@ async fn indicators_count_per_body_and_in_total() {
         )
         .await;
     assert_eq!(
-        fields(&bad.json().await.unwrap()),
+        error_fields(&bad.json().await.unwrap()),
         [
             ("org_id".to_owned(), "error-not-found".to_owned()),
             ("name".to_owned(), "error-required".to_owned()),
@@ -1073,7 +1024,7 @@ async fn the_treatment_plans_export_as_a_valid_oscal_plan_of_action_and_mileston
         .await;
     assert_eq!(empty.status(), 422);
     assert_eq!(
-        fields(&empty.json().await.unwrap()),
+        error_fields(&empty.json().await.unwrap()),
         [("org_id".to_owned(), "error-poam-empty".to_owned())]
     );
     // Another body's plans are not found.
