@@ -1510,13 +1510,25 @@ pub async fn heat_map(store: &Store, scope: Scope, org_id: i64) -> Result<HeatMa
     let read = with_permission(scope, Permission::RiskRead);
     in_scope(&mut conn, read, org_id).await?;
     let (method, _) = method_for(&mut conn, org_id).await?;
+    // Over a subtree the caller reaches whole, the scope clause adds nothing; from the root,
+    // neither does the subtree clause (the whole network's map reads every risk once).
+    let covered = crate::scope::covers_subtree(&mut conn, read, org_id).await?;
+    let parent: Option<i64> =
+        sqlx::query_scalar("SELECT parent_id FROM organizations WHERE id = $1")
+            .bind(org_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let subtree = "r.org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1)";
+    let filter = match (covered, parent) {
+        (true, None) => "$1 = $1".to_owned(),
+        (true, Some(_)) => subtree.to_owned(),
+        (false, _) => format!("{subtree} AND {}", read.condition("r.org_id")),
+    };
     let rows = sqlx::query(&format!(
         "SELECT r.likelihood AS l, r.gross_impact AS i, r.residual_likelihood AS rl, \
          r.residual_impact AS ri, COUNT(*) AS n FROM risks r \
-         WHERE r.archived_at IS NULL AND r.org_id IN \
-         (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1) AND {} \
-         GROUP BY r.likelihood, r.gross_impact, r.residual_likelihood, r.residual_impact",
-        read.condition("r.org_id")
+         WHERE r.archived_at IS NULL AND {filter} \
+         GROUP BY r.likelihood, r.gross_impact, r.residual_likelihood, r.residual_impact"
     ))
     .bind(org_id)
     .fetch_all(&mut *conn)

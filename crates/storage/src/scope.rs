@@ -51,6 +51,36 @@ impl Scope {
     }
 }
 
+/// Whether `scope` reaches everything in `org_id`'s subtree (a role that reaches subtrees held
+/// on it or above it): a query over that subtree then needs no scope clause of its own.
+pub async fn covers_subtree(
+    conn: &mut sqlx::AnyConnection,
+    scope: Scope,
+    org_id: i64,
+) -> crate::error::Result<bool> {
+    let (person_id, permission) = match scope {
+        Scope::Person {
+            person_id,
+            permission,
+        } => (person_id, permission),
+        Scope::LocalAdministrator => return Ok(true),
+    };
+    let roles = roles_with(permission);
+    if roles.subtree.is_empty() {
+        return Ok(false);
+    }
+    let n: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM role_grants g WHERE g.person_id = $1 AND g.role IN ({}) \
+         AND g.org_id IN (SELECT ancestor_id FROM org_closure WHERE descendant_id = $2)",
+        role_list(&roles.subtree)
+    ))
+    .bind(person_id)
+    .bind(org_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(n > 0)
+}
+
 /// Turns a slice of roles into a SQL list of literals (from the domain enum only).
 pub(crate) fn role_list(roles: &[Role]) -> String {
     if roles.is_empty() {
