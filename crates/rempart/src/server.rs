@@ -47,33 +47,60 @@ pub const REASSESSMENT_JOB: &str = "risk.reassessment";
 const CLAIM_EVERY: Duration = Duration::from_secs(3600);
 const POLL: Duration = Duration::from_secs(60);
 
-/// Runs the reassessment job once if this process claims it; what it did, for the log.
+/// The daily end of designations whose act has lapsed (REG-01): the grant behind each is
+/// revoked, the designation kept in the register's history.
+pub const DESIGNATIONS_JOB: &str = "designations.lapse";
+
+/// Runs each due job this process claims; what each did, for the log.
 pub async fn run_due_jobs(
     store: &Store,
     who: &str,
 ) -> Result<Option<String>, rempart_storage::StoreError> {
+    let mut done = Vec::new();
+    for job in [REASSESSMENT_JOB, DESIGNATIONS_JOB] {
+        if let Some(summary) = run_job(store, job, who).await? {
+            done.push(summary);
+        }
+    }
+    Ok((!done.is_empty()).then(|| done.join(" ; ")))
+}
+
+async fn run_job(
+    store: &Store,
+    job: &'static str,
+    who: &str,
+) -> Result<Option<String>, rempart_storage::StoreError> {
     let now = now_micros();
     let every = i64::try_from(CLAIM_EVERY.as_micros()).unwrap_or(i64::MAX);
-    if !scheduler::claim(store, REASSESSMENT_JOB, now, every, who).await? {
+    if !scheduler::claim(store, job, now, every, who).await? {
         return Ok(None);
     }
     let today = rempart_web::time::today();
     let result = async {
         let mut w = store.write(AuditContext::system("planificateur")).await?;
-        let outcome = risks::flag_due(&mut w, today).await?;
+        let summary = match job {
+            REASSESSMENT_JOB => {
+                let o = risks::flag_due(&mut w, today).await?;
+                format!(
+                    "{} risque(s) à réévaluer, {} approbation(s) échue(s)",
+                    o.review_due, o.approvals_expired
+                )
+            }
+            _ => {
+                let n = rempart_storage::register::end_lapsed(&mut w, today).await?;
+                format!("{n} désignation(s) échue(s), rôle(s) retiré(s)")
+            }
+        };
         w.commit().await?;
-        Ok::<_, rempart_storage::StoreError>(outcome)
+        Ok::<_, rempart_storage::StoreError>(summary)
     }
     .await;
-    let summary = match &result {
-        Ok(o) => format!(
-            "{} risque(s) à réévaluer, {} approbation(s) échue(s)",
-            o.review_due, o.approvals_expired
-        ),
+    let recorded = match &result {
+        Ok(s) => s.clone(),
         Err(e) => format!("échec : {e}"),
     };
-    scheduler::finish(store, REASSESSMENT_JOB, now_micros(), &summary).await?;
-    result.map(|_| Some(summary))
+    scheduler::finish(store, job, now_micros(), &recorded).await?;
+    result.map(Some)
 }
 
 /// Polls for due jobs until the process stops. Errors are logged and tried again at the next
@@ -88,9 +115,9 @@ pub async fn scheduler_loop(store: Store) {
             tracing::warn!("vue consolidée : {e}");
         }
         match run_due_jobs(&store, &who).await {
-            Ok(Some(summary)) => tracing::info!(job = REASSESSMENT_JOB, "{summary}"),
+            Ok(Some(summary)) => tracing::info!("tâches planifiées : {summary}"),
             Ok(None) => {}
-            Err(e) => tracing::warn!(job = REASSESSMENT_JOB, "tâche planifiée : {e}"),
+            Err(e) => tracing::warn!("tâche planifiée : {e}"),
         }
     }
 }

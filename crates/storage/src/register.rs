@@ -299,3 +299,36 @@ pub async fn conflicts(
     }
     Ok(out)
 }
+
+/// Ends the designations whose act's dates no longer hold on `today` (the day after
+/// `valid_until`), and revokes the grants behind them, as an administrator would: the
+/// designation stays in the register's history, the person's sessions end, the revocation is
+/// audited. The scheduler runs it daily; running it twice on a day changes nothing. How many.
+pub async fn end_lapsed(wtx: &mut WriteTx, today: chrono::NaiveDate) -> Result<usize> {
+    let rows = sqlx::query(
+        "SELECT grant_id, valid_from, valid_until, act_reference FROM designations \
+         WHERE ended_at IS NULL AND grant_id IS NOT NULL AND valid_until IS NOT NULL \
+         ORDER BY id",
+    )
+    .fetch_all(wtx.conn())
+    .await?;
+    let date = |v: Option<String>| v.and_then(|d| d.parse::<chrono::NaiveDate>().ok());
+    let mut lapsed = Vec::new();
+    for row in &rows {
+        let act = DesignationAct {
+            valid_from: date(row.try_get("valid_from")?),
+            valid_until: date(row.try_get("valid_until")?),
+            act_reference: row.try_get("act_reference")?,
+        };
+        if act.valid_until.is_some()
+            && !act.in_force(today)
+            && act.valid_from.is_none_or(|f| f <= today)
+        {
+            lapsed.push(row.try_get::<i64, _>("grant_id")?);
+        }
+    }
+    for grant in &lapsed {
+        crate::grants::revoke(wtx, Scope::LocalAdministrator, *grant).await?;
+    }
+    Ok(lapsed.len())
+}

@@ -1271,3 +1271,76 @@ async fn the_networks_view_is_ready_before_its_first_reader() {
         .unwrap();
     assert_eq!(view, fresh);
 }
+
+// REQ REG-01
+#[tokio::test]
+async fn a_designation_whose_act_has_lapsed_ends_with_its_role() {
+    let app = TestApp::spawn().await;
+    let admin = app.login(ADMIN).await;
+    let user = app.person_id(USER_A).await;
+    let body_a = app.org_id(BODY_A).await;
+    let today = rempart_web::time::today();
+    let yesterday = today.pred_opt().unwrap().to_string();
+    let tomorrow = today.succ_opt().unwrap().to_string();
+    for (role, until) in [("Manager", &yesterday), ("Auditor", &tomorrow)] {
+        let granted = admin
+            .send_json(
+                Method::POST,
+                "/api/v1/grants",
+                &json!({"person_id": user, "org_id": body_a, "role": role,
+                    "act_reference": "Décision D-1", "valid_from": "2026-01-01",
+                    "valid_until": until}),
+            )
+            .await;
+        assert_eq!(granted.status(), 201, "{role}");
+    }
+    let held = |role: &'static str| {
+        let pool = app.store.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT COUNT(*) FROM role_grants WHERE person_id = $1 AND role = $2",
+            )
+            .bind(user)
+            .bind(role)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!((held("Manager").await, held("Auditor").await), (1, 1));
+    // What `serve` runs: the lapsed designation ends and its role goes; the other stays.
+    let ran = rempart::server::run_due_jobs(&app.store, "serve-1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(ran.contains("1 désignation(s) échue(s)"), "{ran}");
+    assert_eq!((held("Manager").await, held("Auditor").await), (0, 1));
+    let ended: Option<i64> = sqlx::query_scalar(
+        "SELECT ended_at FROM designations WHERE person_id = $1 AND role = 'Manager'",
+    )
+    .bind(user)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert!(ended.is_some(), "kept in the register's history");
+    let revoked: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_entries WHERE action = 'grant.revoke' AND actor_label = 'planificateur'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(revoked, 1);
+    // Run again the same day: nothing more.
+    let mut w = app
+        .store
+        .write(rempart_storage::AuditContext::system("test"))
+        .await
+        .unwrap();
+    assert_eq!(
+        rempart_storage::register::end_lapsed(&mut w, today)
+            .await
+            .unwrap(),
+        0
+    );
+    w.commit().await.unwrap();
+}
