@@ -169,6 +169,53 @@ pub fn routes() -> Routes {
             Needs(RiskManage),
             post(crate::risks_ui::reassess),
         )
+        .get(
+            "/risks/method",
+            Needs(RiskRead),
+            get(crate::risk_method_ui::show),
+        )
+        .post(
+            "/risks/method",
+            Needs(RiskMethodManage),
+            post(crate::risk_method_ui::save),
+        )
+        .get(
+            "/risks/indicators",
+            Needs(RiskRead),
+            get(crate::indicators_ui::show),
+        )
+        .post(
+            "/projects",
+            Needs(RiskManage),
+            post(crate::indicators_ui::create_project),
+        )
+        .post(
+            "/projects/{id}/risks",
+            Needs(RiskManage),
+            post(crate::indicators_ui::link_risk),
+        )
+        .get(
+            "/controls",
+            Needs(ControlRead),
+            get(crate::controls_ui::list),
+        )
+        .post(
+            "/controls/import",
+            Needs(ControlManage),
+            post(crate::controls_ui::import).layer(axum::extract::DefaultBodyLimit::max(
+                controls_api::MAX_DOCUMENT,
+            )),
+        )
+        .get(
+            "/controls/{id}",
+            Needs(ControlRead),
+            get(crate::controls_ui::show),
+        )
+        .post(
+            "/controls/{id}/status",
+            Needs(ControlManage),
+            post(crate::controls_ui::set_status),
+        )
         .get("/", SignedIn, get(ui::home))
         .get("/orgs", Needs(OrgRead), get(ui::orgs_list))
         .post("/orgs", Needs(OrgManage), post(ui::orgs_create))

@@ -50,10 +50,11 @@ impl Ctx {
     }
 
     pub fn for_actor(actor: &Actor, current: &str, orgs: Vec<(i64, String)>) -> Ctx {
-        let items: [(&'static str, &'static str, Option<Permission>); 9] = [
+        let items: [(&'static str, &'static str, Option<Permission>); 10] = [
             ("/", "nav-home", None),
             ("/assets", "nav-assets", Some(Permission::AssetRead)),
             ("/risks", "nav-risks", Some(Permission::RiskRead)),
+            ("/controls", "nav-controls", Some(Permission::ControlRead)),
             ("/register", "nav-register", Some(Permission::GrantRead)),
             ("/orgs", "nav-orgs", Some(Permission::OrgRead)),
             ("/people", "nav-people", Some(Permission::PersonRead)),

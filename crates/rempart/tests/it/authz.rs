@@ -171,8 +171,16 @@ async fn foreign_id(app: &TestApp, path: &str) -> i64 {
             .fetch_one(app.store.pool())
             .await
             .unwrap()
-    } else if path.starts_with("/api/v1/projects/") {
-        // A project of the agency (body B).
+    } else if path.starts_with("/projects/") || path.starts_with("/api/v1/projects/") {
+        // A project of the agency (body B), recorded once for the routes that use one.
+        let existing: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM projects WHERE name = 'Projet de l''agence'")
+                .fetch_optional(app.store.pool())
+                .await
+                .unwrap();
+        if let Some(id) = existing {
+            return id;
+        }
         let mut w = app
             .store
             .write(rempart_storage::AuditContext::system("test"))
@@ -192,7 +200,7 @@ async fn foreign_id(app: &TestApp, path: &str) -> i64 {
         .unwrap();
         w.commit().await.unwrap();
         id
-    } else if path.starts_with("/api/v1/control-catalogs/") {
+    } else if path.starts_with("/controls/") || path.starts_with("/api/v1/control-catalogs/") {
         // A catalog the agency (body B) imported for itself.
         let bytes = std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -315,6 +323,26 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
             (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/dependencies") => {
                 ciso_a
                     .send_json(Method::POST, &path, &json!({"depends_on_id": own_asset}))
+                    .await
+            }
+            // The page forms with what they accept, so that only the scope can refuse.
+            (&Method::POST, p) if p.starts_with("/projects/") => {
+                let risk = risk_id(&app, "Vol d'identifiants de la messagerie").await;
+                ciso_a
+                    .post_form(&path, &[("risk_id", &risk.to_string())])
+                    .await
+            }
+            (&Method::POST, p) if p.starts_with("/controls/") && p.ends_with("/status") => {
+                let own = app.org_id(BODY_A).await.to_string();
+                ciso_a
+                    .post_form(
+                        &path,
+                        &[
+                            ("org_id", own.as_str()),
+                            ("control_id", "1"),
+                            ("status", "implemented"),
+                        ],
+                    )
                     .await
             }
             (&Method::POST, p) if p.starts_with("/api/v1/projects/") => {

@@ -6,6 +6,7 @@ mod kit;
 mod assets;
 mod authz;
 mod cli;
+mod control_pages;
 mod controls;
 mod identity;
 mod idp;
