@@ -13,6 +13,7 @@ pub mod asset;
 pub mod audit;
 pub mod authn;
 pub mod authz;
+pub mod calendar;
 pub mod classification;
 pub mod export;
 pub mod indicator;
