@@ -15,6 +15,7 @@ pub mod authn;
 pub mod authz;
 pub mod calendar;
 pub mod classification;
+pub mod escalation;
 pub mod export;
 pub mod indicator;
 pub mod language;

@@ -530,6 +530,7 @@ risk-report-export-csv = Register (CSV)
 risk-report-export-plans-csv = Treatment plans (CSV)
 error-poam-empty = No treatment action in this organization or below it: there is no plan of action to export.
 error-control-unknown = Control unknown to the catalogs imported for this organization.
+error-ack-hours = The acknowledgement deadline runs from 1 to { $limit } hours.
 # Control catalogues, risk method and indicators pages
 nav-controls = Security controls
 controls-title = Security controls

@@ -530,6 +530,7 @@ risk-report-export-csv = Registre (CSV)
 risk-report-export-plans-csv = Plans de traitement (CSV)
 error-poam-empty = Aucune action de traitement dans cette organisation ni sous elle : il n'y a pas de plan d'action à exporter.
 error-control-unknown = Mesure de sécurité inconnue des catalogues importés pour cette organisation.
+error-ack-hours = Le délai d'accusé de réception va de 1 à { $limit } heures.
 # Control catalogues, risk method and indicators pages
 nav-controls = Mesures de sécurité
 controls-title = Mesures de sécurité
