@@ -283,8 +283,14 @@ impl Method {
             impact,
             value,
             band: self.band_of(value),
-            above_threshold: value > self.threshold,
+            above_threshold: self.above_threshold(i64::from(value)),
         })
+    }
+
+    /// Whether a stored score (of a remaining risk) is above the acceptance threshold: what
+    /// needs the higher approver, and what the indicators count.
+    pub fn above_threshold(&self, score: i64) -> bool {
+        score > i64::from(self.threshold)
     }
 
     /// The band a score falls in.

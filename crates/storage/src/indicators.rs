@@ -289,24 +289,23 @@ pub async fn indicators(
     .fetch_all(&store.pool)
     .await?;
     let mut conn = store.pool.acquire().await?;
-    let mut thresholds: HashMap<i64, i64> = HashMap::new();
+    // Each organization's method decides what is above its threshold.
+    let mut methods: HashMap<i64, rempart_domain::risk::Method> = HashMap::new();
     for row in &scores {
         let body: i64 = row.try_get("body")?;
         let org: i64 = row.try_get("org_id")?;
         let score: i64 = row.try_get("s")?;
         let n: i64 = row.try_get("n")?;
-        let threshold = match thresholds.get(&org) {
-            Some(t) => *t,
-            None => {
+        let above = match methods.entry(org) {
+            std::collections::hash_map::Entry::Occupied(m) => m.get().above_threshold(score),
+            std::collections::hash_map::Entry::Vacant(slot) => {
                 let (method, _) = crate::risks::method_for(&mut conn, org).await?;
-                let t = i64::from(method.threshold);
-                thresholds.insert(org, t);
-                t
+                slot.insert(method).above_threshold(score)
             }
         };
         if let Some(&i) = index.get(&body) {
             out[i].risks += n;
-            if score > threshold {
+            if above {
                 out[i].above_threshold += n;
             }
         }

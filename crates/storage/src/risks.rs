@@ -360,7 +360,7 @@ fn row_from(row: &AnyRow, method: &Method) -> Result<RiskRow> {
         residual,
         residual_score,
         residual_band: residual_score.map(band),
-        above_threshold: remaining > i64::from(method.threshold),
+        above_threshold: method.above_threshold(remaining),
         status: row.try_get("status")?,
         assessed_on: row.try_get("assessed_on")?,
         review_due: row.try_get("review_due")?,
@@ -1573,7 +1573,7 @@ pub async fn heat_map(store: &Store, scope: Scope, org_id: i64) -> Result<HeatMa
             },
             _ => l * i,
         };
-        if remaining > i64::from(map.method.threshold) {
+        if map.method.above_threshold(remaining) {
             map.above_threshold += n;
         }
     }
