@@ -49,10 +49,26 @@ pub enum Permission {
     ControlRead,
     /// Import control catalogues and profiles; record the implementation status of controls.
     ControlManage,
+    /// Report a security event (GMVI-01): anyone who works in an organization.
+    EventReport,
+    /// Triage the reported events: threat, vulnerability, incident, duplicate or closed.
+    EventTriage,
+    /// See incidents: a body's own, or those an escalation shared with a centre.
+    IncidentRead,
+    /// Run an incident: timeline, roles, tasks, evidence, status; acknowledge its notices.
+    IncidentManage,
+    /// Set the escalation rules of an organization and the bodies below it.
+    EscalationManage,
+    /// Issue alerts and required measures from a centre of the network (GMVI-08).
+    AlertIssue,
+    /// See the alerts a body received or a centre issued.
+    AlertRead,
+    /// Acknowledge an alert and report a measure applied, for a body.
+    AlertRespond,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 17] = [
+    pub const ALL: [Permission; 25] = [
         Permission::OrgRead,
         Permission::OrgManage,
         Permission::PersonRead,
@@ -70,6 +86,14 @@ impl Permission {
         Permission::RiskMethodManage,
         Permission::ControlRead,
         Permission::ControlManage,
+        Permission::EventReport,
+        Permission::EventTriage,
+        Permission::IncidentRead,
+        Permission::IncidentManage,
+        Permission::EscalationManage,
+        Permission::AlertIssue,
+        Permission::AlertRead,
+        Permission::AlertRespond,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -91,6 +115,14 @@ impl Permission {
             Permission::RiskMethodManage => "risk_method_manage",
             Permission::ControlRead => "control_read",
             Permission::ControlManage => "control_manage",
+            Permission::EventReport => "event_report",
+            Permission::EventTriage => "event_triage",
+            Permission::IncidentRead => "incident_read",
+            Permission::IncidentManage => "incident_manage",
+            Permission::EscalationManage => "escalation_manage",
+            Permission::AlertIssue => "alert_issue",
+            Permission::AlertRead => "alert_read",
+            Permission::AlertRespond => "alert_respond",
         }
     }
 }
@@ -144,6 +176,42 @@ pub fn role_has(role: Role, permission: Permission) -> bool {
             role,
             GovernmentCiso | DelegatedCiso | Ciso | SecurityCoordinator
         ),
+        // Anyone who works in an organization reports what they see (GMVI-01).
+        EventReport => role != PlatformAdmin,
+        // The coordinator runs the GMVI process; the security officers stand in.
+        EventTriage => matches!(role, SecurityCoordinator | Ciso | DelegatedCiso),
+        // Those who govern, respond to or audit incidents see them; the privacy officer too
+        // (an incident may become a confidentiality incident). A centre's roles reach a body's
+        // incident only once an escalation shared it (storage's incident scope).
+        IncidentRead => matches!(
+            role,
+            SecurityCoordinator
+                | Ciso
+                | DelegatedCiso
+                | GovernmentCiso
+                | CyberdefenceLead
+                | ChiefExecutive
+                | PrivacyOfficer
+                | Auditor
+        ),
+        IncidentManage => matches!(
+            role,
+            SecurityCoordinator | Ciso | DelegatedCiso | CyberdefenceLead
+        ),
+        EscalationManage => matches!(role, GovernmentCiso | DelegatedCiso | Ciso),
+        // The centres' leads issue alerts; the domain checks the organization is a centre.
+        AlertIssue => matches!(role, GovernmentCiso | CyberdefenceLead),
+        AlertRead => matches!(
+            role,
+            GovernmentCiso
+                | CyberdefenceLead
+                | ChiefExecutive
+                | DelegatedCiso
+                | Ciso
+                | SecurityCoordinator
+                | Auditor
+        ),
+        AlertRespond => matches!(role, DelegatedCiso | Ciso | SecurityCoordinator),
     }
 }
 

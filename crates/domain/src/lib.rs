@@ -9,6 +9,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod alert;
 pub mod asset;
 pub mod audit;
 pub mod authn;
@@ -17,6 +18,7 @@ pub mod calendar;
 pub mod classification;
 pub mod escalation;
 pub mod export;
+pub mod incident;
 pub mod indicator;
 pub mod language;
 pub mod lockout;
@@ -30,5 +32,6 @@ pub mod role;
 pub mod sod;
 pub mod token;
 pub mod validation;
+pub mod watch;
 
 pub use validation::{FieldError, ValidationErrors};

@@ -25,16 +25,18 @@ pub enum Module {
     Audit,
     Assets,
     Risks,
+    Gmvi,
 }
 
 impl Module {
-    pub const ALL: [Module; 6] = [
+    pub const ALL: [Module; 7] = [
         Module::Organizations,
         Module::People,
         Module::Grants,
         Module::Audit,
         Module::Assets,
         Module::Risks,
+        Module::Gmvi,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,6 +47,7 @@ impl Module {
             Module::Audit => "audit",
             Module::Assets => "assets",
             Module::Risks => "risks",
+            Module::Gmvi => "gmvi",
         }
     }
 
@@ -69,6 +72,14 @@ impl Module {
             | Permission::RiskMethodManage
             | Permission::ControlRead
             | Permission::ControlManage => Module::Risks,
+            Permission::EventReport
+            | Permission::EventTriage
+            | Permission::IncidentRead
+            | Permission::IncidentManage
+            | Permission::EscalationManage
+            | Permission::AlertIssue
+            | Permission::AlertRead
+            | Permission::AlertRespond => Module::Gmvi,
         }
     }
 }
