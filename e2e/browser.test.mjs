@@ -510,6 +510,90 @@ test('Rempart in a browser: login, language, organisations, accessibility', { ti
     assert.deepEqual(found, [], 'no axe finding of any impact on these pages');
   });
 
+  await step('5e. a user reports an event, the coordinator triages it into an incident, a centre issues an alert', async () => {
+    const before = findings.length;
+    const signOut = () => submit(page, page.locator('.banner').getByRole('button', { name: 'Se déconnecter' }));
+    const signIn = async (email) => {
+      await page.getByLabel('Adresse courriel', { exact: true }).fill(email);
+      await page.getByLabel('Mot de passe', { exact: true }).fill(DEMO_PASSWORD);
+      await submit(page, page.getByRole('button', { name: 'Se connecter', exact: true }));
+      assert.equal(new URL(page.url()).pathname, '/');
+    };
+    const summary = 'Courriel suspect demandant mon mot de passe';
+    await signOut();
+    await signIn('utilisateur@demo.rempart.quebec');
+    // One click from any page: the link in the header.
+    await Promise.all([
+      page.waitForURL((url) => url.pathname === '/report'),
+      page.locator('.banner').getByRole('link', { name: 'Signaler un événement', exact: true }).click(),
+    ]);
+    assert.equal(await h1(page), 'Signaler un événement de sécurité');
+    await shot(page, '05e-report');
+    await axeCheck(page, '/report');
+    await page.getByLabel('Résumé', { exact: true }).fill(summary);
+    await page.getByLabel('Détails', { exact: true }).fill('Le lien menait vers une fausse page de connexion.');
+    await page.getByRole('radio', { name: 'Non', exact: true }).check();
+    await submit(page, page.getByRole('button', { name: 'Envoyer le signalement', exact: true }));
+    assert.equal(new URL(page.url()).pathname, '/events/mine');
+    assert.match(await page.locator('.flash').textContent(), /transmis au coordonnateur/);
+    assert.match(await page.locator('table').textContent(), /Courriel suspect demandant mon mot de passe/);
+    await axeCheck(page, '/events/mine');
+
+    await signOut();
+    await signIn('comsi@demo.rempart.quebec');
+    await Promise.all([
+      page.waitForURL((url) => url.pathname === '/events'),
+      page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'File des événements', exact: true }).click(),
+    ]);
+    assert.equal(await h1(page), 'File des événements signalés');
+    await shot(page, '05e-events');
+    await axeCheck(page, '/events');
+    await Promise.all([
+      page.waitForURL(/\/events\/\d+$/),
+      page.getByRole('link', { name: summary, exact: true }).click(),
+    ]);
+    assert.equal(await h1(page), summary);
+    await axeCheck(page, '/events/{id}');
+    await page.getByRole('radio', { name: 'Incident', exact: true }).check();
+    await page.getByLabel('Catégorie', { exact: true }).selectOption({ label: 'Hameçonnage' });
+    const triaged = await submit(page, page.getByRole('button', { name: 'Enregistrer le triage', exact: true }));
+    assert.equal(triaged.status(), 303);
+    assert.match(new URL(page.url()).pathname, /^\/incidents\/\d+$/);
+    assert.match(await h1(page), /^INC-\d{4}-\d{6} — Courriel suspect demandant mon mot de passe$/);
+    const timeline = await page.locator('#timeline table').textContent();
+    assert.match(timeline, /Observation/);
+    assert.match(timeline, /Le lien menait vers une fausse page de connexion\./);
+    assert.match(timeline, /Avis envoyé à/);
+    assert.doesNotMatch(timeline, /\{"event"/);
+    await shot(page, '05e-incident');
+    await axeCheck(page, '/incidents/{id}');
+
+    await signOut();
+    await signIn('rocd@demo.rempart.quebec');
+    await page.goto(`${BASE}/alerts/new`);
+    assert.equal(await h1(page), 'Émettre une alerte');
+    await axeCheck(page, '/alerts/new');
+    await page.getByLabel('Titre', { exact: true }).fill('Campagne d’hameçonnage en cours');
+    await page.getByLabel('Description', { exact: true }).fill('Bloquez le domaine signalé.');
+    await submit(page, page.getByRole('button', { name: 'Émettre', exact: true }));
+    assert.match(new URL(page.url()).pathname, /^\/alerts\/\d+$/);
+    assert.match(await page.locator('#board-total').textContent(), /0 sur 2 organismes ont donné suite/);
+    await shot(page, '05e-alert');
+    await axeCheck(page, '/alerts/{id}');
+    for (const [path, title] of [
+      ['/alerts', 'Alertes et mesures'],
+      ['/incidents', 'Incidents'],
+      ['/notices', 'Accusés de réception'],
+      ['/inbox', 'Notifications'],
+    ]) {
+      await page.goto(`${BASE}${path}`);
+      assert.equal(await h1(page), title);
+      await axeCheck(page, path);
+    }
+    const found = findings.slice(before).map((f) => `${f.label}: [${f.impact}] ${f.id}`);
+    assert.deepEqual(found, [], 'no axe finding of any impact on the GMVI pages');
+  });
+
   await step('6. no script error on any page', async () => {
     assert.deepEqual(pageErrors, []);
     // The pages must live within their own Content-Security-Policy: no inline style or script.

@@ -48,6 +48,14 @@ if ! python3 -c 'import trestle.oscal.poam' 2>/dev/null; then
     || python3 -m pip install -q --disable-pip-version-check --break-system-packages "$trestle"
 fi
 
+# The e-mail tests send to a real SMTP server on loopback (crates/rempart/tests/smtp_server.py).
+aiosmtpd="aiosmtpd==1.4.6"
+if ! python3 -c 'import sys, aiosmtpd; sys.exit(aiosmtpd.__version__ != "1.4.6")' 2>/dev/null; then
+  say "Installing $aiosmtpd (SMTP server for the e-mail tests)"
+  python3 -m pip install -q --disable-pip-version-check "$aiosmtpd" 2>/dev/null \
+    || python3 -m pip install -q --disable-pip-version-check --break-system-packages "$aiosmtpd"
+fi
+
 say "Rust tests on SQLite"
 env -u REMPART_TEST_POSTGRES_URL cargo test --workspace --locked
 

@@ -11,6 +11,8 @@
 //!   in 306 public bodies;
 //! - `risks`: import of the SP 800-53 catalog, and the risk register and heat maps over 19,150
 //!   risks in 306 bodies (10,000 in one);
+//! - `gmvi`: one alert issued to 306 public bodies, the scheduler's pass over 100,000 open
+//!   deadlines, and the incident page with a 1,000-entry timeline;
 //! - `all`: all of the above.
 //!
 //! Each prints a short summary, or JSON with `--json`; progress goes to standard error.
@@ -18,6 +20,7 @@
 
 mod assets;
 mod db;
+mod gmvi;
 mod http;
 mod login;
 mod risks;
@@ -101,6 +104,8 @@ enum Command {
     Assets(AssetsArgs),
     /// Control catalog import, and the risk register and heat maps at network scale.
     Risks(RisksArgs),
+    /// Alert to the network, scheduler pass over open deadlines, incident page.
+    Gmvi(GmviArgs),
     /// Every measurement in turn.
     All(AllArgs),
 }
@@ -187,6 +192,31 @@ pub struct RisksArgs {
     pub risk_runs: usize,
 }
 
+#[derive(Debug, Args, Clone)]
+pub struct GmviArgs {
+    /// Alerts issued to the whole network, each timed.
+    #[arg(long, default_value_t = 20)]
+    pub alert_runs: usize,
+    /// Open deadlines the scheduler watches.
+    #[arg(long, default_value_t = 100_000)]
+    pub open_deadlines: i64,
+    /// Overdue notices among them, escalated by one pass.
+    #[arg(long, default_value_t = 1_000)]
+    pub due_notices: i64,
+    /// Timed passes with nothing due.
+    #[arg(long, default_value_t = 50)]
+    pub idle_runs: usize,
+    /// Entries in the incident's timeline.
+    #[arg(long, default_value_t = 1_000)]
+    pub timeline_entries: i64,
+    /// Concurrent clients on the incident page.
+    #[arg(long, default_value_t = 4)]
+    pub page_clients: usize,
+    /// Measured seconds for each page.
+    #[arg(long, default_value_t = 10)]
+    pub page_seconds: u64,
+}
+
 impl RisksArgs {
     pub fn runs(&self) -> usize {
         self.risk_runs
@@ -209,6 +239,8 @@ struct AllArgs {
     assets: AssetsArgs,
     #[command(flatten)]
     risks: RisksArgs,
+    #[command(flatten)]
+    gmvi: GmviArgs,
 }
 
 /// Where the databases go.
@@ -270,6 +302,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Login(a) => sections.push(("login", timed(login::run(&ctx, a)).await?)),
         Command::Assets(a) => sections.push(("assets", timed(assets::run(&ctx, a)).await?)),
         Command::Risks(a) => sections.push(("risks", timed(risks::run(&ctx, a)).await?)),
+        Command::Gmvi(a) => sections.push(("gmvi", timed(gmvi::run(&ctx, a)).await?)),
         Command::All(a) => {
             sections.push(("writes", timed(writes::run(&ctx, &a.writes)).await?));
             sections.push(("verify", timed(verify::run(&ctx, &a.verify)).await?));
@@ -278,6 +311,7 @@ async fn run(cli: Cli) -> Result<()> {
             sections.push(("login", timed(login::run(&ctx, &a.login)).await?));
             sections.push(("assets", timed(assets::run(&ctx, &a.assets)).await?));
             sections.push(("risks", timed(risks::run(&ctx, &a.risks)).await?));
+            sections.push(("gmvi", timed(gmvi::run(&ctx, &a.gmvi)).await?));
         }
     }
     if cli.json {

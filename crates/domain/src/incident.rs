@@ -728,7 +728,13 @@ mod tests {
             into: 2,
             note: String::new(),
         };
-        let cases: Vec<(EventStatus, Triage, Option<MergeTarget>, Vec<(&str, &str)>)> = vec![
+        type Case = (
+            EventStatus,
+            Triage,
+            Option<MergeTarget>,
+            Vec<(&'static str, &'static str)>,
+        );
+        let cases: Vec<Case> = vec![
             (
                 EventStatus::New,
                 Triage::Threat { note: "".into() },

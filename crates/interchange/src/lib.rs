@@ -1,6 +1,7 @@
 //! Files exchanged with spreadsheets and other tools: bounded readers and writers of CSV and
-//! XLSX ([`table`]), the inventory's columns ([`inventory`]), and bounded readers of OSCAL
-//! control catalogues and profiles ([`oscal`]). Knows nothing of HTTP or SQL.
+//! XLSX ([`table`]), the inventory's columns ([`inventory`]), bounded readers of OSCAL
+//! control catalogues and profiles ([`oscal`]), and a bounded reader and a writer of STIX 2.1
+//! bundles ([`stix`]). Knows nothing of HTTP or SQL.
 #![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
@@ -9,4 +10,5 @@
 
 pub mod inventory;
 pub mod oscal;
+pub mod stix;
 pub mod table;

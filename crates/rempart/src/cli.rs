@@ -78,6 +78,9 @@ pub enum Command {
     /// Exporte des données dans un fichier.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Courriels de notification (section [mail] de la configuration).
+    #[command(subcommand)]
+    Mail(MailCommand),
     /// Copie toutes les données vers une autre base (vide), puis vérifie la copie.
     CopyData {
         /// URL de la base cible, par exemple postgres://…
@@ -165,6 +168,24 @@ pub enum ExportCommand {
         #[arg(long)]
         format: String,
         file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Envoie tout de suite un message d'essai avec la section [mail] (activée ou non) et
+    /// affiche la réponse du serveur.
+    Test {
+        /// Adresse du destinataire.
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Affiche la file d'envoi : messages par état et derniers échecs.
+    Queue {
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -797,6 +818,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Mail(cmd) => crate::mail::command(&config(&cli.common, None)?, cmd).await,
         Command::CopyData { to, json } => {
             let config = config(&cli.common, None)?;
             let source = Store::open(&config.database_url, 2).await?;
@@ -1062,7 +1084,21 @@ async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
         "Rempart écoute sur http://{} (base : {})",
         config.listen, config.database_url
     );
-    let jobs = tokio::spawn(crate::server::scheduler_loop(store.clone()));
+    let jobs = tokio::spawn(crate::server::scheduler_loop(
+        store.clone(),
+        config.web.notify_email,
+    ));
+    let mail = match config.mail.as_ref().filter(|m| m.enabled) {
+        Some(settings) => {
+            let mailer = crate::mail::Mailer::new(settings).map_err(Failure)?;
+            tracing::info!("courriels envoyés par {}", mailer.server);
+            Some(tokio::spawn(crate::server::mail_loop(
+                store.clone(),
+                mailer,
+            )))
+        }
+        None => None,
+    };
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -1070,6 +1106,9 @@ async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
     .with_graceful_shutdown(crate::server::shutdown_signal())
     .await?;
     jobs.abort();
+    if let Some(mail) = mail {
+        mail.abort();
+    }
     store.close().await;
     Ok(ExitCode::SUCCESS)
 }

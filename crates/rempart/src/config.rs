@@ -32,6 +32,8 @@ pub struct FileConfig {
     pub session_absolute_hours: Option<u64>,
     /// Single sign-on with an OpenID Connect provider (AUTH-09).
     pub sso: Option<SsoFileConfig>,
+    /// E-mail notifications over SMTP (PLAT-10).
+    pub mail: Option<crate::mail::MailFileConfig>,
 }
 
 /// The `[sso]` table. The client secret may come from `REMPART_SSO_CLIENT_SECRET` instead, so
@@ -125,6 +127,8 @@ pub struct Config {
     pub database_url: DatabaseUrl,
     pub json_logs: bool,
     pub web: rempart_web::WebConfig,
+    /// The `[mail]` table, checked; `None` when the file has none.
+    pub mail: Option<crate::mail::MailSettings>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -148,6 +152,8 @@ pub enum ConfigError {
     Bounds(&'static str, &'static str),
     #[error("{0} invalide : {1}")]
     Sso(&'static str, &'static str),
+    #[error("{0} invalide : {1}")]
+    Mail(&'static str, String),
 }
 
 fn from_env(name: &str) -> Option<String> {
@@ -268,12 +274,21 @@ impl Config {
         if let Some(sso) = file_config.sso {
             web.sso = Some(sso.into_web(from_env("REMPART_SSO_CLIENT_SECRET"))?);
         }
+        let mail = file_config
+            .mail
+            .map(|m| m.into_settings(from_env("REMPART_SMTP_PASSWORD")))
+            .transpose()?;
+        // Notifications go by e-mail too when mail is on (PLAT-10); evidence files live beside
+        // the database, in the data directory.
+        web.notify_email = mail.as_ref().is_some_and(|m| m.enabled);
+        web.evidence.dir = data_dir.join("evidence");
         Ok(Config {
             listen,
             data_dir,
             database_url,
             json_logs,
             web,
+            mail,
         })
     }
 }

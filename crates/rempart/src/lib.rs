@@ -10,4 +10,5 @@ pub mod config;
 pub mod demo;
 pub mod demo_assets;
 pub mod demo_risks;
+pub mod mail;
 pub mod server;

@@ -103,13 +103,37 @@ async fn run_job(
     result.map(Some)
 }
 
-/// Polls for due jobs until the process stops. Errors are logged and tried again at the next
-/// poll: a database that is briefly away must not end the server.
-pub async fn scheduler_loop(store: Store) {
+/// One pass over the deadlines whose time has come (PLAT-11): warnings before, escalations
+/// after. Every `serve` process runs it every minute; each step is claimed in the database, so
+/// with several processes on one database each warning and escalation happens once.
+pub async fn deadline_pass(
+    store: &Store,
+    notify_email: bool,
+    now: i64,
+) -> Result<rempart_storage::deadlines::PassOutcome, rempart_storage::StoreError> {
+    let notifier = rempart_storage::inbox::Notifier {
+        wording: &rempart_web::gmvi::Words,
+        email: notify_email,
+    };
+    rempart_storage::deadlines::pass(store, &notifier, now, 200).await
+}
+
+/// Polls for due jobs and deadlines until the process stops. Errors are logged and tried
+/// again at the next poll: a database that is briefly away must not end the server.
+pub async fn scheduler_loop(store: Store, notify_email: bool) {
     let who = format!("{}:{}", hostname(), std::process::id());
     let mut tick = tokio::time::interval(POLL);
     loop {
         tick.tick().await;
+        match deadline_pass(&store, notify_email, now_micros()).await {
+            Ok(o) if o.warned + o.escalated > 0 => tracing::info!(
+                "échéances : {} avertissement(s), {} escalade(s)",
+                o.warned,
+                o.escalated
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("échéances : {e}"),
+        }
         // The view up the tree from the root, ready for its first reader of the day.
         if let Err(e) = rempart_storage::assets::prewarm(&store, rempart_web::time::today()).await {
             tracing::warn!("vue consolidée : {e}");
@@ -126,4 +150,38 @@ fn hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_owned())
         .unwrap_or_else(|_| "rempart".to_owned())
+}
+
+/// How often `serve` looks for e-mail to send when `[mail]` is enabled.
+const MAIL_POLL: Duration = Duration::from_secs(15);
+
+/// Sends the outbox until the process stops: every 15 s, and at once again while batches come
+/// back full. Errors are logged and tried again at the next poll.
+pub async fn mail_loop(store: Store, mailer: crate::mail::Mailer) {
+    let mut tick = tokio::time::interval(MAIL_POLL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        loop {
+            match crate::mail::deliver_due(&store, &mailer, now_micros()).await {
+                Ok(r) => {
+                    if r.claimed > 0 {
+                        tracing::info!(
+                            "courriels : {} envoyé(s), {} à reprendre, {} en échec",
+                            r.sent,
+                            r.retrying,
+                            r.failed
+                        );
+                    }
+                    if i64::try_from(r.claimed).unwrap_or(0) < crate::mail::BATCH {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!("envoi des courriels : {e}");
+                    break;
+                }
+            }
+        }
+    }
 }

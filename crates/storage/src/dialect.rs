@@ -36,6 +36,17 @@ pub fn for_update(engine: Engine) -> &'static str {
     }
 }
 
+/// What ends a SELECT that picks rows for this caller to claim among several processes:
+/// PostgreSQL locks the rows and passes over those another transaction holds, so that
+/// concurrent claimers take different rows instead of queueing on the same ones. SQLite has
+/// one writer at a time and needs nothing.
+pub fn skip_locked(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => "",
+        Engine::Postgres => " FOR UPDATE SKIP LOCKED",
+    }
+}
+
 /// Case-insensitive substring match on a text column.
 pub fn contains_ci(engine: Engine, column: &str, placeholder: &str) -> String {
     match engine {

@@ -13,20 +13,28 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod alerts;
 pub mod assets;
 pub mod audit;
 mod audit_sqlite;
 pub mod controls;
 pub mod copy;
 pub mod credentials;
+pub mod deadlines;
 pub mod dialect;
 pub mod error;
+pub mod events;
+pub mod evidence;
 pub mod grants;
+pub mod inbox;
+pub mod incidents;
 pub mod indicators;
 pub mod inventory_import;
 pub mod list;
 pub mod migrate;
+pub mod notices;
 pub mod orgs;
+pub mod outbox;
 pub mod persons;
 pub mod register;
 pub mod risk_report;
@@ -41,6 +49,6 @@ pub mod views;
 pub mod write;
 
 pub use error::StoreError;
-pub use store::{now_micros, DatabaseUrl, Engine, Store};
+pub use store::{local_date, now_micros, DatabaseUrl, Engine, Store};
 pub use write::{AuditContext, WriteTx};
 pub mod testing;

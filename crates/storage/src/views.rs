@@ -104,9 +104,9 @@ pub(crate) enum Effect {
 }
 
 pub(crate) fn effect(action: &str) -> Effect {
-    // Sign-ins and credentials; the risk register, control catalogues and projects, which the
-    // inventory's counts do not read.
-    const NONE_PREFIXES: [&str; 8] = [
+    // Sign-ins and credentials; the risk register, control catalogues and projects, and the
+    // GMVI records (events, incidents, notices, alerts), which the inventory's counts do not read.
+    const NONE_PREFIXES: [&str; 14] = [
         "auth.",
         "token.",
         "mfa.",
@@ -115,6 +115,12 @@ pub(crate) fn effect(action: &str) -> Effect {
         "control_catalog.",
         "control.",
         "project.",
+        "event.",
+        "incident.",
+        "notice.",
+        "escalation.",
+        "alert.",
+        "evidence.",
     ];
     match action {
         "asset.create" | "asset.update" | "asset.classify" | "asset.archive" => Effect::Assets,

@@ -52,6 +52,13 @@ pub struct WriteTx {
 impl Store {
     /// Begins a write transaction for `ctx`. On SQLite it takes the write lock at once.
     pub async fn write(&self, ctx: AuditContext) -> Result<WriteTx> {
+        self.write_at(ctx, now_micros()).await
+    }
+
+    /// Begins a write transaction whose changes are dated `at_micros`: the scheduler's pass
+    /// dates what it does with the instant it was run for, so that deadlines it creates count
+    /// from the same clock as those it found due.
+    pub async fn write_at(&self, ctx: AuditContext, at_micros: i64) -> Result<WriteTx> {
         let gate = match self.engine() {
             crate::Engine::Sqlite => Some(self.write_gate.clone().lock_owned().await),
             crate::Engine::Postgres => None,
@@ -65,7 +72,7 @@ impl Store {
             engine: self.engine(),
             _gate: gate,
             ctx,
-            at_micros: now_micros(),
+            at_micros,
         })
     }
 }

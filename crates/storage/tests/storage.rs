@@ -10,6 +10,8 @@ use rempart_storage::scope::Scope;
 use rempart_storage::testing::fresh_store;
 use rempart_storage::{audit, grants, AuditContext, Engine, Store, StoreError};
 
+mod gmvi;
+
 async fn org(store: &Store, name: &str, kind: &str, parent: Option<i64>) -> i64 {
     let mut w = store.write(AuditContext::system("test")).await.unwrap();
     let o = orgs::create(

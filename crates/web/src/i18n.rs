@@ -10,8 +10,22 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use rempart_domain::language::Language;
 
 pub const SOURCES: [(Language, &str); 2] = [
-    (Language::Fr, include_str!("../locales/fr-CA/main.ftl")),
-    (Language::En, include_str!("../locales/en-CA/main.ftl")),
+    (
+        Language::Fr,
+        concat!(
+            include_str!("../locales/fr-CA/main.ftl"),
+            "\n",
+            include_str!("../locales/fr-CA/gmvi.ftl")
+        ),
+    ),
+    (
+        Language::En,
+        concat!(
+            include_str!("../locales/en-CA/main.ftl"),
+            "\n",
+            include_str!("../locales/en-CA/gmvi.ftl")
+        ),
+    ),
 ];
 
 pub struct I18n {

@@ -19,6 +19,9 @@ pub mod controls;
 pub mod controls_api;
 pub mod controls_ui;
 pub mod error;
+pub mod gmvi;
+pub mod gmvi_api;
+pub mod gmvi_ui;
 pub mod i18n;
 pub mod indicators_api;
 pub mod indicators_ui;
@@ -71,6 +74,13 @@ pub struct WebConfig {
     pub public_rate: ratelimit::PublicRateLimit,
     /// Single sign-on with an OpenID Connect provider (AUTH-09), when configured.
     pub sso: Option<sso::SsoConfig>,
+    /// Whether notifications are also sent by e-mail (PLAT-10): on when `[mail]` is enabled.
+    pub notify_email: bool,
+    /// Where evidence files are kept and how large one may be.
+    pub evidence: rempart_storage::evidence::EvidenceStore,
+    /// The days off deadlines in days are counted with (PLAT-11): the Interpretation Act's
+    /// holidays, plus the days the configuration adds.
+    pub calendar: rempart_domain::calendar::HolidayCalendar,
 }
 
 impl Default for WebConfig {
@@ -94,6 +104,12 @@ impl Default for WebConfig {
             // per-account lockout and per-source throttle bound besides).
             public_rate: ratelimit::PublicRateLimit::new(600),
             sso: None,
+            notify_email: false,
+            evidence: rempart_storage::evidence::EvidenceStore {
+                dir: std::env::temp_dir().join("rempart-evidence"),
+                max_bytes: rempart_storage::evidence::DEFAULT_MAX_BYTES,
+            },
+            calendar: rempart_domain::calendar::HolidayCalendar::default(),
         }
     }
 }

@@ -21,7 +21,7 @@ use crate::{
 pub fn routes() -> Routes {
     use Permission::*;
     use Policy::*;
-    Routes::new()
+    let routes = Routes::new()
         .get("/healthz", Public, get(healthz))
         .get("/readyz", Public, get(readyz))
         .get("/metrics", Public, get(metrics))
@@ -491,7 +491,9 @@ pub fn routes() -> Routes {
             "/api/v1/audit/verify",
             Needs(AuditRead),
             get(api::verify_audit),
-        )
+        );
+    // Threats, vulnerabilities, incidents and the alert network: their own tables of routes.
+    crate::gmvi_ui::routes(crate::gmvi_api::routes(routes))
 }
 
 /// Assembles the application from a route table (tests pass one with an extra route).

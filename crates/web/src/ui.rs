@@ -66,7 +66,10 @@ async fn switcher(app: &AppState, actor: &Actor) -> Result<Vec<(i64, String)>, A
 }
 
 pub async fn page_ctx(app: &AppState, actor: &Actor, current: &str) -> Result<Ctx, AppError> {
-    Ok(Ctx::for_actor(actor, current, switcher(app, actor).await?))
+    let mut ctx = Ctx::for_actor(actor, current, switcher(app, actor).await?);
+    // The inbox's badge in the menu (PLAT-10).
+    ctx.unread = rempart_storage::inbox::unread(&app.store, actor.person.id).await?;
+    Ok(ctx)
 }
 
 /// Options for organization pickers: every organization the caller may act on, indented.

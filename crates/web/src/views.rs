@@ -35,6 +35,10 @@ pub struct Ctx {
     pub nav: Vec<NavItem>,
     pub orgs: Vec<Choice>,
     pub flash: Option<String>,
+    /// Whether the person may report a security event: the link in the header (GMVI-01).
+    pub can_report: bool,
+    /// Unread notifications: the badge beside the inbox in the menu (PLAT-10).
+    pub unread: i64,
 }
 
 impl Ctx {
@@ -46,11 +50,13 @@ impl Ctx {
             nav: Vec::new(),
             orgs: Vec::new(),
             flash: None,
+            can_report: false,
+            unread: 0,
         }
     }
 
     pub fn for_actor(actor: &Actor, current: &str, orgs: Vec<(i64, String)>) -> Ctx {
-        let items: [(&'static str, &'static str, Option<Permission>); 10] = [
+        let items: [(&'static str, &'static str, Option<Permission>); 16] = [
             ("/", "nav-home", None),
             ("/assets", "nav-assets", Some(Permission::AssetRead)),
             ("/risks", "nav-risks", Some(Permission::RiskRead)),
@@ -60,6 +66,20 @@ impl Ctx {
             ("/people", "nav-people", Some(Permission::PersonRead)),
             ("/grants", "nav-grants", Some(Permission::GrantRead)),
             ("/audit", "nav-audit", Some(Permission::AuditRead)),
+            ("/events", "nav-events", Some(Permission::EventTriage)),
+            (
+                "/incidents",
+                "nav-incidents",
+                Some(Permission::IncidentRead),
+            ),
+            ("/notices", "nav-notices", Some(Permission::IncidentRead)),
+            ("/alerts", "nav-alerts", Some(Permission::AlertRead)),
+            (
+                "/escalation-rules",
+                "nav-escalation-rules",
+                Some(Permission::EscalationManage),
+            ),
+            ("/inbox", "nav-inbox", None),
             ("/profile", "nav-profile", None),
         ];
         let nav = items
@@ -85,6 +105,8 @@ impl Ctx {
                 })
                 .collect(),
             flash: None,
+            can_report: actor.can(Permission::EventReport),
+            unread: 0,
         }
     }
 

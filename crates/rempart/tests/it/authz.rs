@@ -15,7 +15,187 @@ fn table() -> Vec<RouteSpec> {
 }
 
 fn with_id(path: &str, id: i64) -> String {
+    // Routes with a second parameter get the same number (the first record's scope refuses
+    // before the second is read), and a role name where one is expected.
     path.replace("{id}", &id.to_string())
+        .replace("{asset_id}", &id.to_string())
+        .replace("{task_id}", &id.to_string())
+        .replace("{file_id}", &id.to_string())
+        .replace("{org_id}", &id.to_string())
+        .replace("{role}", "lead")
+}
+
+fn words() -> rempart_storage::inbox::Notifier<'static> {
+    rempart_storage::inbox::Notifier {
+        wording: &rempart_web::gmvi::Words,
+        email: false,
+    }
+}
+
+/// Body B's GMVI records, made once: an event, a high-severity incident (with its notices), a
+/// notification of its privacy officer, and an alert to body B alone.
+async fn gmvi_records(app: &TestApp) -> (i64, i64, i64, i64, i64) {
+    use rempart_storage::scope::Scope;
+    let existing: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM security_events WHERE summary = 'Événement de l''agence'",
+    )
+    .fetch_optional(app.store.pool())
+    .await
+    .unwrap();
+    if existing.is_none() {
+        let privacy_b = app.person_id(PRIVACY_B).await;
+        let body_b = app.org_id(BODY_B).await;
+        // Body B's privacy officer acts, as a person: incidents and alerts name who opened them.
+        let mut w = app
+            .store
+            .write(rempart_storage::AuditContext {
+                actor_id: Some(privacy_b),
+                actor_label: PRIVACY_B.into(),
+                source: "test".into(),
+            })
+            .await
+            .unwrap();
+        let report = rempart_domain::incident::EventDraft {
+            summary: "Événement de l'agence".into(),
+            ..Default::default()
+        }
+        .check(rempart_web::time::today())
+        .unwrap();
+        rempart_storage::events::report(&mut w, &words(), privacy_b, Some(body_b), None, &report)
+            .await
+            .unwrap();
+        let input = rempart_domain::incident::IncidentDraft {
+            title: "Incident de l'agence".into(),
+            category: "malware".into(),
+            severity: "high".into(),
+            ..Default::default()
+        }
+        .check()
+        .unwrap();
+        let now = w.now();
+        rempart_storage::incidents::open(
+            &mut w,
+            &words(),
+            Scope::LocalAdministrator,
+            body_b,
+            &input,
+            now,
+        )
+        .await
+        .unwrap();
+        rempart_storage::inbox::notify(
+            &mut w,
+            &words(),
+            &[privacy_b],
+            None,
+            &rempart_storage::inbox::Message {
+                kind: "alert-issued",
+                args: vec![("reference", "X".into()), ("title", "Agence".into())],
+                link: "/".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let alert = rempart_domain::alert::AlertInput {
+            kind: rempart_domain::alert::AlertKind::Measure,
+            title: "Mesure de l'agence".into(),
+            description: String::new(),
+            severity: rempart_domain::escalation::Severity::High,
+            due_on: Some(rempart_web::time::today()),
+            due_rule: String::new(),
+        };
+        rempart_storage::alerts::issue(
+            &mut w,
+            &words(),
+            Scope::LocalAdministrator,
+            app.org_id("cocd-capitale-demo").await,
+            &alert,
+            &rempart_storage::alerts::Targets::Chosen(vec![body_b]),
+        )
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+    }
+    let one = |sql: &'static str| async move {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+    };
+    (
+        one("SELECT id FROM security_events WHERE summary = 'Événement de l''agence'").await,
+        one("SELECT id FROM incidents WHERE title = 'Incident de l''agence'").await,
+        one(
+            "SELECT MIN(x.id) FROM notices x JOIN incidents i ON i.id = x.subject_id \
+             WHERE x.subject_type = 'incident' AND i.title = 'Incident de l''agence'",
+        )
+        .await,
+        one(
+            "SELECT MAX(n.id) FROM notifications n JOIN persons p ON p.id = n.person_id \
+             WHERE p.email = 'rprp@demo.rempart.quebec'",
+        )
+        .await,
+        one("SELECT id FROM alerts WHERE title = 'Mesure de l''agence'").await,
+    )
+}
+
+/// A centre's lead who serves no body: for the routes that only a centre may take, pointed at
+/// another centre's records.
+async fn lone_centre_lead(app: &TestApp) -> Session {
+    const EMAIL: &str = "rocd.seul@demo.rempart.quebec";
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM persons WHERE email = $1")
+        .bind(EMAIL)
+        .fetch_optional(app.store.pool())
+        .await
+        .unwrap();
+    if exists.is_none() {
+        use rempart_storage::scope::Scope;
+        let mut w = app
+            .store
+            .write(rempart_storage::AuditContext::system("test"))
+            .await
+            .unwrap();
+        let centre = rempart_storage::orgs::create(
+            &mut w,
+            Scope::LocalAdministrator,
+            &rempart_storage::orgs::NewOrganization {
+                name: "Centre sans organisme".into(),
+                slug: None,
+                kind: "operational_centre".into(),
+                parent_id: Some(app.org_id("cgcd-demo").await),
+            },
+        )
+        .await
+        .unwrap();
+        let hash =
+            rempart_web::auth::hash_with(cheap_hashing().params(), rempart::demo::DEMO_PASSWORD)
+                .unwrap();
+        let person = rempart_storage::persons::create(
+            &mut w,
+            Scope::LocalAdministrator,
+            &rempart_storage::persons::NewPerson {
+                email: EMAIL.into(),
+                name: "Responsable seul".into(),
+                org_id: Some(centre.id),
+                language: None,
+            },
+            &hash,
+            false,
+        )
+        .await
+        .unwrap();
+        rempart_storage::grants::create(
+            &mut w,
+            Scope::LocalAdministrator,
+            Some(person.id),
+            Some(centre.id),
+            "CyberdefenceLead",
+        )
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+    }
+    app.login(EMAIL).await
 }
 
 async fn send(
@@ -227,6 +407,16 @@ async fn foreign_id(app: &TestApp, path: &str) -> i64 {
             .fetch_one(app.store.pool())
             .await
             .unwrap()
+    } else if path.starts_with("/events/") || path.starts_with("/api/v1/events/") {
+        gmvi_records(app).await.0
+    } else if path.starts_with("/incidents/") || path.starts_with("/api/v1/incidents/") {
+        gmvi_records(app).await.1
+    } else if path.starts_with("/notices/") || path.starts_with("/api/v1/notices/") {
+        gmvi_records(app).await.2
+    } else if path.starts_with("/inbox/") || path.starts_with("/api/v1/inbox/") {
+        gmvi_records(app).await.3
+    } else if path.starts_with("/alerts/") || path.starts_with("/api/v1/alerts/") {
+        gmvi_records(app).await.4
     } else if path.starts_with("/profile/sso/") {
         // Another person's link to the single sign-on provider.
         let mut w = app
@@ -293,12 +483,19 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
         .fetch_one(app.store.pool())
         .await
         .unwrap();
+    // Made before any snapshot: the people and records the loop points at.
+    let lone_lead = lone_centre_lead(&app).await;
     let mut covered = 0;
     for route in table().iter().filter(|r| r.path.contains("{id}")) {
         let id = foreign_id(&app, route.path).await;
         let path = with_id(route.path, id);
         let before = snapshot(&app).await;
         let ciso_a = match route.policy {
+            // Only a centre issues alerts: a centre that serves no body tries another's.
+            Policy::Needs(p @ rempart_domain::authz::Permission::AlertIssue) => {
+                assert!(!role_has(rempart_domain::role::Role::Ciso, p));
+                &lone_lead
+            }
             Policy::Needs(p) if !role_has(rempart_domain::role::Role::Ciso, p) => &holder_a,
             _ => &ciso_a,
         };
@@ -414,6 +611,172 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
                                 "impact_confidentiality": 1, "version": 1}),
                     )
                     .await
+            }
+            // GMVI: bodies each route accepts.
+            (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/triage") => {
+                ciso_a
+                    .send_json(
+                        Method::POST,
+                        &path,
+                        &json!({"decision": "threat", "version": 1}),
+                    )
+                    .await
+            }
+            (&Method::PUT, p) if p.starts_with("/api/v1/incidents/") && p.contains("/assets/") => {
+                ciso_a
+                    .send_json(
+                        Method::PUT,
+                        &path,
+                        &json!({"availability": "low", "integrity": "low",
+                                "confidentiality": "low"}),
+                    )
+                    .await
+            }
+            (&Method::PUT, p) if p.starts_with("/api/v1/incidents/") && p.contains("/roles/") => {
+                ciso_a
+                    .send_json(Method::PUT, &path, &json!({"person_id": null}))
+                    .await
+            }
+            (&Method::PUT, p) if p.starts_with("/api/v1/incidents/") => {
+                ciso_a
+                    .send_json(
+                        Method::PUT,
+                        &path,
+                        &json!({"title": "Pirate", "category": "phishing", "severity": "low",
+                                "version": 1}),
+                    )
+                    .await
+            }
+            (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/entries") => {
+                ciso_a
+                    .send_json(
+                        Method::POST,
+                        &path,
+                        &json!({"kind": "observation", "body": "Pirate"}),
+                    )
+                    .await
+            }
+            (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/tasks") => {
+                let owner = app.person_id(CSIO_A).await;
+                ciso_a
+                    .send_json(
+                        Method::POST,
+                        &path,
+                        &json!({"title": "Pirate", "owner_id": owner, "due_on": "2030-01-01"}),
+                    )
+                    .await
+            }
+            (&Method::POST, p) if p.starts_with("/api/v1/incidents/") && p.ends_with("/status") => {
+                let body = if p.contains("/tasks/") {
+                    json!({"status": "done"})
+                } else {
+                    json!({"status": "contained", "version": 1})
+                };
+                ciso_a.send_json(Method::POST, &path, &body).await
+            }
+            (&Method::PUT, p) if p.ends_with("/escalation-rules") => {
+                ciso_a
+                    .send_json(Method::PUT, &path, &json!({"rules": []}))
+                    .await
+            }
+            (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/respond") => {
+                ciso_a
+                    .send_json(
+                        Method::POST,
+                        &path,
+                        &json!({"org_id": app.org_id(BODY_A).await, "status": "acknowledged"}),
+                    )
+                    .await
+            }
+            // GMVI pages: the forms with what they accept, so that only the scope can refuse.
+            (&Method::POST, "/events/{id}/triage") => {
+                ciso_a
+                    .post_form(&path, &[("decision", "threat"), ("version", "1")])
+                    .await
+            }
+            (&Method::POST, "/incidents/{id}") => {
+                ciso_a
+                    .post_form(
+                        &path,
+                        &[
+                            ("title", "Pirate"),
+                            ("category", "phishing"),
+                            ("severity", "low"),
+                            ("version", "1"),
+                        ],
+                    )
+                    .await
+            }
+            (&Method::POST, "/incidents/{id}/status") => {
+                ciso_a
+                    .post_form(&path, &[("status", "contained"), ("version", "1")])
+                    .await
+            }
+            (&Method::POST, "/incidents/{id}/assets") => {
+                let own = own_asset.to_string();
+                ciso_a
+                    .post_form(
+                        &path,
+                        &[
+                            ("asset_id", own.as_str()),
+                            ("availability", "low"),
+                            ("integrity", "low"),
+                            ("confidentiality", "low"),
+                        ],
+                    )
+                    .await
+            }
+            (&Method::POST, "/incidents/{id}/roles") => {
+                ciso_a
+                    .post_form(&path, &[("role", "lead"), ("person_id", "")])
+                    .await
+            }
+            (&Method::POST, "/incidents/{id}/tasks") => {
+                let owner = app.person_id(CSIO_A).await.to_string();
+                ciso_a
+                    .post_form(
+                        &path,
+                        &[
+                            ("title", "Pirate"),
+                            ("owner_id", owner.as_str()),
+                            ("due_on", "2030-01-01"),
+                        ],
+                    )
+                    .await
+            }
+            (&Method::POST, "/incidents/{id}/tasks/{task_id}/status") => {
+                ciso_a.post_form(&path, &[("status", "done")]).await
+            }
+            (&Method::POST, "/incidents/{id}/entries") => {
+                ciso_a
+                    .post_form(&path, &[("kind", "observation"), ("body", "Pirate")])
+                    .await
+            }
+            (&Method::POST, "/alerts/{id}/respond") => {
+                let own = app.org_id(BODY_A).await.to_string();
+                ciso_a
+                    .post_form(
+                        &path,
+                        &[("org_id", own.as_str()), ("status", "acknowledged")],
+                    )
+                    .await
+            }
+            (&Method::POST, "/incidents/{id}/evidence" | "/alerts/{id}/evidence") => {
+                let own = app.org_id(BODY_A).await.to_string();
+                let form = reqwest::multipart::Form::new()
+                    .text("csrf", ciso_a.csrf.clone())
+                    .text("org_id", own)
+                    .part(
+                        "file",
+                        reqwest::multipart::Part::bytes(b"pirate".to_vec()).file_name("p.txt"),
+                    );
+                ciso_a
+                    .client
+                    .post(ciso_a.url(&path))
+                    .multipart(form)
+                    .send()
+                    .await
+                    .unwrap()
             }
             (&Method::POST, p) if p.starts_with("/api/") => {
                 ciso_a
