@@ -250,5 +250,8 @@ pub async fn load(store: &Store, password_hash: &str) -> Result<bool, StoreError
     crate::demo_assets::load(&mut w, &ids).await?;
     crate::demo_risks::load(&mut w, &ids).await?;
     w.commit().await?;
+    // Reports, incidents and alerts are written by the people who would make them, each in a
+    // transaction of their own.
+    crate::demo_gmvi::load(store).await?;
     Ok(true)
 }

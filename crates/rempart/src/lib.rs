@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod demo_assets;
+pub mod demo_gmvi;
 pub mod demo_risks;
 pub mod mail;
 pub mod server;

@@ -629,6 +629,15 @@ fn hex_sha(bytes: &[u8]) -> String {
 #[tokio::test]
 async fn notices_are_acknowledged_from_their_page_and_the_inbox_counts_what_is_unread() {
     let app = TestApp::spawn().await;
+    // The CSIO has read what the demo's own incident told them.
+    sqlx::query(
+        "UPDATE notifications SET read_at = 1 WHERE person_id = \
+         (SELECT id FROM persons WHERE email = $1)",
+    )
+    .bind(CSIO_A)
+    .execute(app.store.pool())
+    .await
+    .unwrap();
     let comsi = app.login(COMSI_A).await;
     let id = open_incident(&app, &comsi, "Serveur de fichiers chiffré").await;
     let reference: String = sqlx::query_scalar("SELECT reference FROM incidents WHERE id = $1")
