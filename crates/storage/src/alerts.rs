@@ -238,6 +238,8 @@ pub struct Alert {
     pub issued_at: i64,
     /// Whether the reader sees it as its issuer (the board) or only as a target.
     pub as_issuer: bool,
+    /// When its issuer withdrew it.
+    pub withdrawn_at: Option<i64>,
 }
 
 /// SQL true when `scope` reads alert `a` as its issuer.
@@ -270,6 +272,7 @@ fn alert_row(r: &sqlx::any::AnyRow) -> Result<Alert> {
         issued_by_name: r.try_get("issuer_person")?,
         issued_at: r.try_get("issued_at")?,
         as_issuer: r.try_get::<i64, _>("as_issuer")? == 1,
+        withdrawn_at: r.try_get("withdrawn_at")?,
     })
 }
 
@@ -277,7 +280,7 @@ fn select(scope: Scope) -> String {
     format!(
         "SELECT a.id, a.issuer_org_id, o.name AS issuer_name, o.slug AS issuer_slug, \
          a.reference, a.kind, a.title, a.description, a.severity, a.due_on, a.due_rule, \
-         a.stix_id, p.name AS issuer_person, a.issued_at, \
+         a.stix_id, p.name AS issuer_person, a.issued_at, a.withdrawn_at, \
          CASE WHEN {} THEN 1 ELSE 0 END AS as_issuer \
          FROM alerts a JOIN organizations o ON o.id = a.issuer_org_id \
          JOIN persons p ON p.id = a.issued_by",
@@ -628,6 +631,46 @@ pub(crate) async fn on_deadline(
             .await?;
         }
     }
+    Ok(())
+}
+
+/// Withdraws an alert its issuer no longer stands by: bodies may no longer answer it, its
+/// deadlines stop, and it stays on record with the date. Audited as `alert.withdraw`.
+pub async fn withdraw(wtx: &mut WriteTx, scope: Scope, alert_id: i64) -> Result<()> {
+    let row = sqlx::query(&format!(
+        "SELECT a.issuer_org_id, a.withdrawn_at FROM alerts a WHERE a.id = $1 AND {}",
+        with(scope, Permission::AlertIssue).condition("a.issuer_org_id")
+    ))
+    .bind(alert_id)
+    .fetch_optional(wtx.conn())
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    if row.try_get::<Option<i64>, _>("withdrawn_at")?.is_some() {
+        return Err(invalid("status", "error-transition"));
+    }
+    let issuer: i64 = row.try_get("issuer_org_id")?;
+    sqlx::query("UPDATE alerts SET withdrawn_at = $1 WHERE id = $2")
+        .bind(wtx.now())
+        .bind(alert_id)
+        .execute(wtx.conn())
+        .await?;
+    sqlx::query(
+        "UPDATE deadlines SET state = 'cancelled', next_check_at = NULL \
+         WHERE subject_type = 'alert_target' AND state IN ('open', 'warned') \
+         AND subject_id IN (SELECT id FROM alert_targets WHERE alert_id = $1)",
+    )
+    .bind(alert_id)
+    .execute(wtx.conn())
+    .await?;
+    wtx.audit(Change {
+        org_id: Some(issuer),
+        action: "alert.withdraw",
+        entity_type: "alert",
+        entity_id: alert_id.to_string(),
+        before: None,
+        after: Some(serde_json::json!({ "withdrawn": true })),
+    })
+    .await?;
     Ok(())
 }
 

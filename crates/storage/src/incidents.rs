@@ -649,6 +649,18 @@ pub async fn transition(
     system_entry(wtx, id, "status", &body).await?;
     let mut flagged = 0;
     if closing {
+        // A closed incident escalates no further: the notices still unacknowledged stay on
+        // record as such, their deadlines stop.
+        let open_notices: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM notices WHERE subject_type = 'incident' AND subject_id = $1 \
+             AND acknowledged_at IS NULL AND escalated_at IS NULL",
+        )
+        .bind(id)
+        .fetch_all(wtx.conn())
+        .await?;
+        for notice in open_notices {
+            deadlines::settle(wtx, Subject::Notice(notice), WatchState::Cancelled).await?;
+        }
         let reference: String = sqlx::query_scalar("SELECT reference FROM incidents WHERE id = $1")
             .bind(id)
             .fetch_one(wtx.conn())

@@ -931,6 +931,7 @@ pub async fn me(Extension(actor): Extension<Actor>) -> Json<MeOut> {
         crate::gmvi_api::get_alert,
         crate::gmvi_api::alert_board,
         crate::gmvi_api::respond_alert,
+        crate::gmvi_api::withdraw_alert,
         crate::gmvi_api::export_stix,
         crate::gmvi_api::import_stix
     ),

@@ -162,6 +162,11 @@ pub fn routes(routes: Routes) -> Routes {
             Needs(AlertRespond),
             post(respond_alert),
         )
+        .post(
+            "/api/v1/alerts/{id}/withdraw",
+            Needs(AlertIssue),
+            post(withdraw_alert),
+        )
         .get(
             "/api/v1/alerts/{id}/stix",
             Needs(AlertRead),
@@ -1174,6 +1179,21 @@ pub async fn respond_alert(
         &input.report,
     )
     .await?;
+    w.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Withdraws an alert: no more answers, no more deadlines; kept on record.
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/withdraw", tag = "gmvi",
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn withdraw_alert(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
+    let mut w = app.store.write(audit_context(&actor, &headers)).await?;
+    alerts::withdraw(&mut w, scope(&actor, Permission::AlertIssue), id).await?;
     w.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -128,6 +128,11 @@ pub fn routes(routes: Routes) -> Routes {
         .post("/alerts", Needs(AlertIssue), post(alert_issue))
         .get("/alerts/{id}", Needs(AlertRead), get(alert_show))
         .post(
+            "/alerts/{id}/withdraw",
+            Needs(AlertIssue),
+            post(alert_withdraw),
+        )
+        .post(
             "/alerts/{id}/respond",
             Needs(AlertRespond),
             post(alert_respond),
@@ -181,7 +186,7 @@ const RECIPIENTS: [&str; 5] = [
 ];
 #[cfg(test)]
 const EMAIL_STATUSES: [&str; 4] = ["queued", "sending", "sent", "failed"];
-const DONE: [&str; 17] = [
+const DONE: [&str; 18] = [
     "reported",
     "triaged",
     "opened",
@@ -198,6 +203,7 @@ const DONE: [&str; 17] = [
     "read",
     "issued",
     "responded",
+    "withdrawn",
     "saved",
 ];
 
@@ -3043,6 +3049,8 @@ pub struct TargetView {
 #[template(path = "gmvi_alert.html")]
 struct AlertPage {
     ctx: Ctx,
+    /// The issuer's own lead (not a reader of the board) may withdraw it.
+    can_withdraw: bool,
     alert: alerts::Alert,
     kind: String,
     severity: String,
@@ -3074,7 +3082,9 @@ async fn alert_page(
     let measure = alert.kind == "measure";
     let mut bodies = Vec::with_capacity(board.bodies.len());
     for b in board.bodies {
-        let can_respond = holds(app, actor, Permission::AlertRespond, b.org_id).await?;
+        // A withdrawn alert takes no more answers.
+        let can_respond = alert.withdrawn_at.is_none()
+            && holds(app, actor, Permission::AlertRespond, b.org_id).await?;
         let pending = b.status == "pending";
         let open = pending || b.status == "acknowledged";
         // The issuer sees the files of the bodies that answered; a body its own.
@@ -3152,9 +3162,13 @@ async fn alert_page(
         None => ctx.t("alert-no-due"),
     };
     let intel = alerts::intel(&app.store, id).await?;
+    let can_withdraw = alert.as_issuer
+        && alert.withdrawn_at.is_none()
+        && holds(app, actor, Permission::AlertIssue, alert.issuer_org_id).await?;
     Ok(render(
         status,
         &AlertPage {
+            can_withdraw,
             kind: label(&ctx, "alert-kind", &alert.kind),
             severity: label(&ctx, "severity", &alert.severity),
             issued_at: ctx.time(alert.issued_at),
@@ -3192,6 +3206,20 @@ pub async fn alert_show(
         StatusCode::OK,
     )
     .await
+}
+
+/// The issuer withdraws an alert (the board stays, answers stop).
+pub async fn alert_withdraw(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+) -> Result<Response, AppError> {
+    let id = record_id(&raw)?;
+    let mut w = app.store.write(audit_context(&actor, &headers)).await?;
+    alerts::withdraw(&mut w, scope(&actor, Permission::AlertIssue), id).await?;
+    w.commit().await?;
+    Ok(Redirect::to(&format!("/alerts/{id}?done=withdrawn")).into_response())
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -456,3 +456,75 @@ async fn a_report_through_the_api_reaches_the_queue_and_its_triage() {
     let mine: Vec<Value> = user.get("/api/v1/events/mine").await.json().await.unwrap();
     assert_eq!(mine[0]["status"], "incident");
 }
+
+// REQ GMVI-08
+#[tokio::test]
+async fn an_issuer_withdraws_an_alert_and_bodies_can_no_longer_answer_it() {
+    let app = TestApp::spawn().await;
+    let lead = app.login(CENTRE_LEAD).await;
+    let centre = app.org_id("cocd-capitale-demo").await;
+    let body_a = app.org_id(BODY_A).await;
+    let r = lead
+        .send_json(
+            Method::POST,
+            "/api/v1/alerts",
+            &json!({ "org_id": centre, "kind": "alert", "title": "Campagne d'hameçonnage",
+                     "severity": "medium" }),
+        )
+        .await;
+    assert_eq!(r.status(), 201);
+    let id = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let comsi = app.login(COMSI_A).await;
+    let page = comsi
+        .get(&format!("/alerts/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("action=\"/alerts/{id}/respond\"")));
+    assert_eq!(
+        comsi
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/alerts/{id}/withdraw"),
+                &json!({})
+            )
+            .await
+            .status(),
+        403
+    );
+    let withdrawn = lead.post_form(&format!("/alerts/{id}/withdraw"), &[]).await;
+    assert_eq!(withdrawn.status(), 303);
+    let board = lead
+        .get(&format!("/alerts/{id}?done=withdrawn"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(board.contains("Alerte retirée"), "{board}");
+    assert!(!board.contains(&format!("action=\"/alerts/{id}/withdraw\"")));
+    let page = comsi
+        .get(&format!("/alerts/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Retirée"));
+    assert!(!page.contains(&format!("action=\"/alerts/{id}/respond\"")));
+    let answer = comsi
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/alerts/{id}/respond"),
+            &json!({ "org_id": body_a, "status": "acknowledged" }),
+        )
+        .await;
+    assert_eq!(answer.status(), 404);
+    let again = lead
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/alerts/{id}/withdraw"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(again.status(), 422);
+}

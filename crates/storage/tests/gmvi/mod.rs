@@ -1166,3 +1166,116 @@ async fn a_measure_in_working_days_skips_christmas_and_is_watched_to_its_day() {
     assert_eq!(end.to_rfc3339(), "2026-12-30T05:00:00+00:00");
     assert_eq!(d.state, "open");
 }
+
+// REQ GMVI-08, PLAT-11
+#[tokio::test]
+async fn a_withdrawn_alert_and_a_closed_incident_stop_their_deadlines() {
+    let store = fresh_store().await.unwrap();
+    let net = network(&store).await;
+    let p = people(&store, &net).await;
+    let input = AlertInput {
+        kind: AlertKind::Measure,
+        title: "Mesure retirée".into(),
+        description: String::new(),
+        severity: Severity::Low,
+        due_on: Some(today()),
+        due_rule: String::new(),
+    };
+    let lead = Scope::new(p.centre_lead, Permission::AlertIssue);
+    let mut w = store.write(ctx(p.centre_lead)).await.unwrap();
+    let id = alerts::issue(
+        &mut w,
+        &notifier(),
+        lead,
+        net.centre,
+        &input,
+        &Targets::Subtree,
+    )
+    .await
+    .unwrap();
+    // Body A's coordinator may not withdraw it.
+    assert!(matches!(
+        alerts::withdraw(
+            &mut w,
+            Scope::new(p.coordinator_a, Permission::AlertIssue),
+            id
+        )
+        .await,
+        Err(StoreError::NotFound)
+    ));
+    alerts::withdraw(&mut w, lead, id).await.unwrap();
+    assert!(matches!(
+        alerts::withdraw(&mut w, lead, id).await,
+        Err(StoreError::Invalid(_))
+    ));
+    w.commit().await.unwrap();
+    let later = incidents::end_of_day(today()) + 48 * HOUR;
+    assert_eq!(
+        deadlines::pass(&store, &notifier(), later, 100)
+            .await
+            .unwrap()
+            .escalated,
+        0
+    );
+    let mut w = store.write(ctx(p.coordinator_a)).await.unwrap();
+    let answer = alerts::respond(
+        &mut w,
+        Scope::new(p.coordinator_a, Permission::AlertRespond),
+        id,
+        net.body_a,
+        TargetStatus::Acknowledged,
+        "",
+    )
+    .await;
+    assert!(matches!(answer, Err(StoreError::NotFound)), "{answer:?}");
+    drop(w);
+    let alert = alerts::get(&store, Scope::new(p.centre_lead, Permission::AlertRead), id)
+        .await
+        .unwrap();
+    assert!(alert.withdrawn_at.is_some());
+
+    // An incident closed before its notices were acknowledged escalates no further.
+    let incident = open_incident(&store, p.coordinator_a, net.body_a, "high").await;
+    let manage = Scope::new(p.coordinator_a, Permission::IncidentManage);
+    let mut w = store.write(ctx(p.coordinator_a)).await.unwrap();
+    incidents::set_role(&mut w, manage, incident, IncidentRole::Lead, Some(p.ciso_a))
+        .await
+        .unwrap();
+    incidents::transition(
+        &mut w,
+        manage,
+        incident,
+        2,
+        IncidentStatus::Recovered,
+        "",
+        "",
+    )
+    .await
+    .unwrap();
+    incidents::transition(
+        &mut w,
+        manage,
+        incident,
+        3,
+        IncidentStatus::Closed,
+        "Faux positif confirmé",
+        "",
+    )
+    .await
+    .unwrap();
+    w.commit().await.unwrap();
+    let pass = deadlines::pass(
+        &store,
+        &notifier(),
+        rempart_storage::now_micros() + 48 * HOUR,
+        100,
+    )
+    .await
+    .unwrap();
+    assert_eq!(pass.escalated, 0);
+    assert!(notices::of_incident(&store, incident)
+        .await
+        .unwrap()
+        .iter()
+        .all(|n| n.escalated_at.is_none()));
+}

@@ -403,3 +403,8 @@ rules-new = New rule
 rules-any = Any severity
 rules-personal-any = Either
 rule-number = Rule { $number }
+
+gmvi-done-withdrawn = Alert withdrawn: bodies can no longer answer it and its deadlines are lifted.
+alert-withdrawn = Withdrawn
+alert-withdrawn-text = The issuer withdrew this alert; it stays on record.
+alert-withdraw = Withdraw the alert

@@ -409,3 +409,8 @@ rules-new = Nouvelle règle
 rules-any = Toute gravité
 rules-personal-any = Peu importe
 rule-number = Règle { $number }
+
+gmvi-done-withdrawn = Alerte retirée : les organismes ne peuvent plus y répondre et ses échéances sont levées.
+alert-withdrawn = Retirée
+alert-withdrawn-text = L’émetteur a retiré cette alerte ; elle reste au dossier.
+alert-withdraw = Retirer l’alerte
