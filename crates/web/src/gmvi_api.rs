@@ -126,6 +126,23 @@ pub fn routes(routes: Routes) -> Routes {
             post(transition),
         )
         .get(
+            "/api/v1/incidents/{id}/evidence",
+            Needs(IncidentRead),
+            get(list_evidence),
+        )
+        .post(
+            "/api/v1/incidents/{id}/evidence",
+            Needs(IncidentManage),
+            post(upload_evidence).layer(axum::extract::DefaultBodyLimit::max(
+                crate::middleware::UPLOAD_LIMIT,
+            )),
+        )
+        .get(
+            "/api/v1/incidents/{id}/evidence/{file_id}",
+            Needs(IncidentRead),
+            get(download_evidence),
+        )
+        .get(
             "/api/v1/incidents/{id}/notices",
             Needs(IncidentRead),
             get(incident_notices),
@@ -840,6 +857,87 @@ pub async fn transition(
         status: to.as_str().to_owned(),
         risks_flagged: flagged,
     }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = Object)]
+pub struct EvidenceOut(pub rempart_storage::evidence::Evidence);
+
+/// The files kept as evidence of an incident: name, type sniffed from the bytes, size, SHA-256.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/evidence", tag = "gmvi",
+    responses((status = 200, body = [EvidenceOut]), (status = 404, body = ErrorBody)))]
+pub async fn list_evidence(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<EvidenceOut>>, AppError> {
+    incidents::get(&app.store, scope(&actor, Permission::IncidentRead), id).await?;
+    let files = rempart_storage::evidence::list(
+        &app.store,
+        rempart_storage::evidence::Attached::Incident(id),
+    )
+    .await?;
+    Ok(Json(files.into_iter().map(EvidenceOut).collect()))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EvidenceParams {
+    /// The file's name as it should be offered back.
+    pub file_name: String,
+}
+
+/// Keeps a file as evidence: the request's body, as is (size-limited, never executed).
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/evidence", params(EvidenceParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"), tag = "gmvi",
+    responses((status = 201, body = Created), (status = 404, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn upload_evidence(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Query(p): Query<EvidenceParams>,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
+    let manage = scope(&actor, Permission::IncidentManage);
+    if !incidents::manageable(&app.store, manage, id).await? {
+        return Err(AppError::NotFound);
+    }
+    let incident = incidents::get(&app.store, scope(&actor, Permission::IncidentRead), id).await?;
+    let mut w = app.store.write(audit_context(&actor, &headers)).await?;
+    let file = rempart_storage::evidence::add(
+        &mut w,
+        &app.config.evidence,
+        rempart_storage::evidence::Attached::Incident(id),
+        incident.org_id,
+        &p.file_name,
+        &body,
+    )
+    .await?;
+    w.commit().await?;
+    Ok((StatusCode::CREATED, Json(Created { id: file })).into_response())
+}
+
+/// A kept file, its SHA-256 checked before it is given back, always as an attachment.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/evidence/{file_id}", tag = "gmvi",
+    responses((status = 200, description = "the file", content_type = "application/octet-stream"),
+        (status = 404, body = ErrorBody), (status = 409, description = "changed on disk"),
+        (status = 410, description = "missing from disk")))]
+pub async fn download_evidence(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path((id, file_id)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    incidents::get(&app.store, scope(&actor, Permission::IncidentRead), id).await?;
+    crate::gmvi_ui::download(
+        &app,
+        &actor,
+        rempart_storage::evidence::Attached::Incident(id),
+        file_id,
+    )
+    .await
 }
 
 #[derive(Debug, Serialize, ToSchema)]

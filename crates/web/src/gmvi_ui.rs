@@ -621,7 +621,7 @@ const SAFE_TYPES: [&str; 4] = ["application/pdf", "image/png", "image/jpeg", "te
 
 /// A kept file given back: checked against its SHA-256 by storage; a file changed or gone on
 /// disk is refused with a page that says so, never served.
-async fn download(
+pub(crate) async fn download(
     app: &AppState,
     actor: &Actor,
     attached: Attached,

@@ -613,6 +613,14 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
                     .await
             }
             // GMVI: bodies each route accepts.
+            (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/evidence") => ciso_a
+                .client
+                .post(ciso_a.url(&format!("{path}?file_name=preuve.txt")))
+                .header("x-csrf-token", &ciso_a.csrf)
+                .body("journal")
+                .send()
+                .await
+                .unwrap(),
             (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/triage") => {
                 ciso_a
                     .send_json(

@@ -528,3 +528,68 @@ async fn an_issuer_withdraws_an_alert_and_bodies_can_no_longer_answer_it() {
         .await;
     assert_eq!(again.status(), 422);
 }
+
+// REQ GMVI-02
+#[tokio::test]
+async fn evidence_through_the_api_is_kept_by_its_hash_and_given_back_as_an_attachment() {
+    let app = TestApp::spawn().await;
+    let comsi = app.login(COMSI_A).await;
+    let id = open_incident(&comsi, app.org_id(BODY_A).await, "medium").await;
+    let bytes = "<script>alert('pas ici')</script>\n".as_bytes().to_vec();
+    let r = comsi
+        .client
+        .post(comsi.url(&format!(
+            "/api/v1/incidents/{id}/evidence?file_name=..%2F..%2Fjournal.html"
+        )))
+        .header("x-csrf-token", &comsi.csrf)
+        .body(bytes.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let file = r.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let list: Vec<Value> = comsi
+        .get(&format!("/api/v1/incidents/{id}/evidence"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["file_name"], "journal.html");
+    assert_eq!(list[0]["size_bytes"], bytes.len());
+    let sha: String = <sha2::Sha256 as sha2::Digest>::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(list[0]["sha256"], sha);
+    let got = comsi
+        .get(&format!("/api/v1/incidents/{id}/evidence/{file}"))
+        .await;
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.headers()["content-type"], "application/octet-stream");
+    assert_eq!(got.headers()["x-content-type-options"], "nosniff");
+    assert!(got.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    assert_eq!(got.bytes().await.unwrap().to_vec(), bytes);
+    // Empty is refused with the field named; another body's people see nothing.
+    let empty = comsi
+        .client
+        .post(comsi.url(&format!(
+            "/api/v1/incidents/{id}/evidence?file_name=vide.txt"
+        )))
+        .header("x-csrf-token", &comsi.csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(empty.status(), 422);
+    let privacy_b = app.login(PRIVACY_B).await;
+    assert_eq!(
+        privacy_b
+            .get(&format!("/api/v1/incidents/{id}/evidence/{file}"))
+            .await
+            .status(),
+        404
+    );
+}
