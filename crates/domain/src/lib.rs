@@ -16,6 +16,7 @@ pub mod authn;
 pub mod authz;
 pub mod calendar;
 pub mod classification;
+pub mod cvss;
 pub mod delivery;
 pub mod escalation;
 pub mod export;

@@ -81,6 +81,14 @@ pub enum Command {
     /// Courriels de notification (section [mail] de la configuration).
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Calcule les scores CVSS 3.0, 3.1 ou 4.0 des vecteurs donnés, ou de ceux lus sur
+    /// l'entrée standard (un par ligne) ; code de sortie 1 si un vecteur est refusé.
+    Cvss {
+        #[arg(long)]
+        json: bool,
+        /// Vecteurs, par exemple CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H.
+        vectors: Vec<String>,
+    },
     /// Copie toutes les données vers une autre base (vide), puis vérifie la copie.
     CopyData {
         /// URL de la base cible, par exemple postgres://…
@@ -404,6 +412,28 @@ fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
 
 pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match cli.command {
+        Command::Cvss { json, vectors } => {
+            use crate::cvss_command as c;
+            let vectors = if vectors.is_empty() {
+                c::read_lines(std::io::stdin().lock())?
+            } else {
+                vectors.into_iter().map(|v| (None, v)).collect()
+            };
+            let outcomes = c::outcomes(vectors);
+            if json {
+                print_json(&outcomes)?;
+            } else {
+                c::print(&outcomes);
+            }
+            let refused = outcomes
+                .iter()
+                .any(|o| matches!(o, c::Outcome::Refused { .. }));
+            Ok(if refused {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
         Command::Serve { demo, listen } => {
             let config = config(&cli.common, listen)?;
             init_logs(config.json_logs);

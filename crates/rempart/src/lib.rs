@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod cvss_command;
 pub mod demo;
 pub mod demo_assets;
 pub mod demo_gmvi;

@@ -15,7 +15,9 @@ pub const SOURCES: [(Language, &str); 2] = [
         concat!(
             include_str!("../locales/fr-CA/main.ftl"),
             "\n",
-            include_str!("../locales/fr-CA/gmvi.ftl")
+            include_str!("../locales/fr-CA/gmvi.ftl"),
+            "\n",
+            include_str!("../locales/fr-CA/vuln.ftl")
         ),
     ),
     (
@@ -23,7 +25,9 @@ pub const SOURCES: [(Language, &str); 2] = [
         concat!(
             include_str!("../locales/en-CA/main.ftl"),
             "\n",
-            include_str!("../locales/en-CA/gmvi.ftl")
+            include_str!("../locales/en-CA/gmvi.ftl"),
+            "\n",
+            include_str!("../locales/en-CA/vuln.ftl")
         ),
     ),
 ];
@@ -96,6 +100,33 @@ pub fn field_message(language: Language, code: &str, limit: Option<u64>) -> Stri
     }
 }
 
+/// The refusal of `vector`, worded with the metric at fault and its name (S is the scope in
+/// 3.x and safety in 4.0, hence the vector).
+pub fn cvss_message(
+    language: Language,
+    vector: &str,
+    error: &rempart_domain::cvss::CvssError,
+) -> String {
+    let metric = error.metric().unwrap_or_default();
+    let name = if metric == "S" && vector.trim_start().starts_with("CVSS:4.0") {
+        t(language, "cvss-metric-v4-S")
+    } else {
+        t(language, &format!("cvss-metric-{metric}"))
+    };
+    t_args(
+        language,
+        error.code(),
+        &[
+            ("metric", FluentValue::from(metric.to_owned())),
+            ("name", FluentValue::from(name)),
+            (
+                "value",
+                FluentValue::from(error.value().unwrap_or_default().to_owned()),
+            ),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +137,34 @@ mod tests {
             .filter(|l| !l.starts_with([' ', '#', '*', '[']) && l.contains(" = "))
             .filter_map(|l| l.split(" = ").next())
             .collect()
+    }
+
+    // REQ GMVI-04: a refused vector names its metric, in French and in English.
+    #[test]
+    fn every_cvss_metric_has_a_name_and_a_fault_names_it() {
+        use rempart_domain::cvss::{metrics, score, CvssVersion};
+        for language in [Language::Fr, Language::En] {
+            for version in [CvssVersion::V3_1, CvssVersion::V4_0] {
+                for metric in metrics(version) {
+                    assert!(
+                        I18n::has(language, &format!("cvss-metric-{metric}")),
+                        "{language:?} {metric}"
+                    );
+                }
+            }
+        }
+        let vector = "CVSS:3.1/AV:N/AC:L/PR:X/UI:N/S:U/C:H/I:H/A:H";
+        let error = score(vector).unwrap_err();
+        assert_eq!(
+            cvss_message(Language::Fr, vector, &error),
+            "Métrique PR (privilèges requis) : valeur « X » invalide."
+        );
+        let vector = "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/S:Q";
+        let error = score(vector).unwrap_err();
+        assert_eq!(
+            cvss_message(Language::En, vector, &error),
+            "Metric S (safety): invalid value “Q”."
+        );
     }
 
     // REQ PLAT-05

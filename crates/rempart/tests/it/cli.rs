@@ -582,3 +582,94 @@ async fn bootstrap_makes_the_first_administrator_once_and_mfa_can_be_reset() {
     assert!(!unknown.status.success());
     assert!(text(&unknown.stderr).contains("aucun compte"));
 }
+
+fn rempart_stdin(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rempart"))
+        .args(args)
+        .env_remove("REMPART_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    // Written from a thread: the child's output could fill its pipe before it reads all input.
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    out
+}
+
+// REQ GMVI-04: the command scores every shared vector read on standard input, one per line.
+#[test]
+fn cvss_scores_every_shared_vector_from_standard_input() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/cvss/");
+    for (file, count) in [("vectors_simple31", 2592), ("vectors_simple4", 1058)] {
+        let expected = std::fs::read_to_string(format!("{dir}{file}")).unwrap();
+        let vectors: String = expected
+            .lines()
+            .map(|l| l.split(" - ").next().unwrap().to_owned() + "\n")
+            .collect();
+        let out = rempart_stdin(&["cvss", "--json"], vectors.as_bytes());
+        assert!(out.status.success(), "{file}: {}", text(&out.stderr));
+        let scored: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(scored.len(), count, "{file}");
+        for (line, s) in expected.lines().zip(&scored) {
+            let expected: f64 = line
+                .split(" - (")
+                .nth(1)
+                .unwrap()
+                .split([',', ')'])
+                .next()
+                .unwrap()
+                .trim()
+                .parse()
+                .unwrap();
+            assert_eq!(s["base"].as_f64(), Some(expected), "{line}");
+        }
+    }
+}
+
+// REQ GMVI-04: a refused vector names its metric in French; the others are still scored;
+// the exit code says that one was refused; a huge line costs nothing and is refused.
+#[test]
+fn cvss_names_the_faulty_metric_in_french_and_fails() {
+    let out = rempart_stdin(
+        &["cvss"],
+        format!(
+            "# à vérifier\nCVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\n\nCVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:Z/A:H\n{}\n",
+            "CVSS:4.0/".repeat(200_000)
+        )
+        .as_bytes(),
+    );
+    assert!(!out.status.success());
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    assert!(stdout.contains("score 9,8 (critique)"), "{stdout}");
+    assert!(
+        stdout.contains("1 vecteur(s) évalué(s), 2 refusé(s)."),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("ligne 4 : CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:Z/A:H\n  Métrique I (impact sur l’intégrité) : valeur « Z » invalide."),
+        "{stderr}"
+    );
+    assert!(stderr.contains("ligne 5 : "), "{stderr}");
+    assert!(stderr.contains("Vecteur CVSS trop long"), "{stderr}");
+
+    let out = rempart(
+        "sqlite::memory:",
+        &[
+            "cvss",
+            "--json",
+            "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:U/S:P",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let scored: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(scored[0]["nomenclature"], "CVSS-BT");
+    assert_eq!(scored[0]["base"], 9.3);
+    assert_eq!(scored[0]["severity"], "high");
+}
