@@ -65,10 +65,16 @@ pub enum Permission {
     AlertRead,
     /// Acknowledge an alert and report a measure applied, for a body.
     AlertRespond,
+    /// See a body's vulnerabilities and its scan imports.
+    VulnerabilityRead,
+    /// Import scanner reports, known-exploited catalogues and advisories for a body.
+    VulnerabilityImport,
+    /// Change a vulnerability's status (in remediation, fixed, false positive).
+    VulnerabilityManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 25] = [
+    pub const ALL: [Permission; 28] = [
         Permission::OrgRead,
         Permission::OrgManage,
         Permission::PersonRead,
@@ -94,6 +100,9 @@ impl Permission {
         Permission::AlertIssue,
         Permission::AlertRead,
         Permission::AlertRespond,
+        Permission::VulnerabilityRead,
+        Permission::VulnerabilityImport,
+        Permission::VulnerabilityManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -123,6 +132,9 @@ impl Permission {
             Permission::AlertIssue => "alert_issue",
             Permission::AlertRead => "alert_read",
             Permission::AlertRespond => "alert_respond",
+            Permission::VulnerabilityRead => "vulnerability_read",
+            Permission::VulnerabilityImport => "vulnerability_import",
+            Permission::VulnerabilityManage => "vulnerability_manage",
         }
     }
 }
@@ -212,6 +224,12 @@ pub fn role_has(role: Role, permission: Permission) -> bool {
                 | Auditor
         ),
         AlertRespond => matches!(role, DelegatedCiso | Ciso | SecurityCoordinator),
+        // Vulnerabilities name weaknesses: as for risks, not an end user nor the platform's
+        // administrator. The security officers import reports and manage statuses; accepting
+        // a vulnerability's risk is the holder's (checked by the data rule).
+        VulnerabilityRead => !matches!(role, PlatformAdmin | User),
+        VulnerabilityImport => matches!(role, DelegatedCiso | Ciso | SecurityCoordinator),
+        VulnerabilityManage => matches!(role, DelegatedCiso | Ciso | SecurityCoordinator | Holder),
     }
 }
 

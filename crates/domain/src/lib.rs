@@ -20,6 +20,7 @@ pub mod cvss;
 pub mod delivery;
 pub mod escalation;
 pub mod export;
+pub mod finding;
 pub mod incident;
 pub mod indicator;
 pub mod language;
@@ -34,6 +35,7 @@ pub mod role;
 pub mod sod;
 pub mod token;
 pub mod validation;
+pub mod vulnerability;
 pub mod watch;
 
 pub use validation::{FieldError, ValidationErrors};

@@ -79,7 +79,10 @@ impl Module {
             | Permission::EscalationManage
             | Permission::AlertIssue
             | Permission::AlertRead
-            | Permission::AlertRespond => Module::Gmvi,
+            | Permission::AlertRespond
+            | Permission::VulnerabilityRead
+            | Permission::VulnerabilityImport
+            | Permission::VulnerabilityManage => Module::Gmvi,
         }
     }
 }

@@ -10,5 +10,6 @@
 
 pub mod inventory;
 pub mod oscal;
+pub mod scan;
 pub mod stix;
 pub mod table;

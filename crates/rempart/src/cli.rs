@@ -164,6 +164,24 @@ pub enum ImportCommand {
         json: bool,
         file: PathBuf,
     },
+    /// Importe un rapport d'analyse de vulnérabilités (Nessus, Greenbone/OpenVAS, Trivy ou
+    /// SARIF) dans un organisme, en une seule transaction : un constat revu met à jour sa date
+    /// de dernière observation, un constat absent d'une nouvelle analyse du même hôte est
+    /// corrigé, un constat corrigé qui revient est rouvert.
+    Scan {
+        /// L'organisme (slug).
+        #[arg(long)]
+        org: String,
+        /// nessus, openvas, trivy ou sarif ; reconnu d'après le contenu par défaut.
+        #[arg(long)]
+        format: Option<String>,
+        /// Sévérité en deçà de laquelle un constat est informatif et n'est pas conservé.
+        #[arg(long, default_value = "low")]
+        min_severity: String,
+        #[arg(long)]
+        json: bool,
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -458,6 +476,31 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let config = config(&cli.common, None)?;
             let store = Store::open(&config.database_url, 2).await?;
             audit_command(&store, cmd).await
+        }
+        Command::Import(ImportCommand::Scan {
+            org,
+            format,
+            min_severity,
+            json,
+            file,
+        }) => {
+            let (store, target) = store_and_org(&cli.common, &org).await?;
+            let report = crate::scan_command::run(
+                &store,
+                target.id,
+                crate::scan_command::Options {
+                    file: &file,
+                    format: format.as_deref(),
+                    min_severity: &min_severity,
+                },
+            )
+            .await?;
+            if json {
+                print_json(&report)?;
+            } else {
+                crate::scan_command::print(&report);
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Import(ImportCommand::Assets {
             org,

@@ -13,4 +13,5 @@ pub mod demo_assets;
 pub mod demo_gmvi;
 pub mod demo_risks;
 pub mod mail;
+pub mod scan_command;
 pub mod server;

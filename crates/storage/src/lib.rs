@@ -46,6 +46,7 @@ pub mod sso;
 mod store;
 pub mod tokens;
 pub mod views;
+pub mod vuln_import;
 pub mod write;
 
 pub use error::StoreError;

@@ -38,6 +38,7 @@ pub mod risk_report;
 pub mod risks_api;
 pub mod risks_ui;
 pub mod routes;
+pub mod scan_import;
 pub mod sso;
 pub mod sso_login;
 pub mod time;

@@ -1,0 +1,654 @@
+//! Importing a scanner report (GMVI-05): findings arrive in batches as the reader streams the
+//! file, inside one transaction, so that a fault anywhere (in the file or in the store) leaves
+//! nothing written.
+//!
+//! Each batch costs a fixed handful of statements, not one per finding: one SELECT finds which
+//! fingerprints the body already has, multi-row INSERTs add the new ones, one UPDATE per
+//! batch marks those seen again, one more reopens those that had been fixed (with their
+//! history rows). At the end, one UPDATE per chunk of the report's scope marks fixed what the
+//! report covered but no longer found, and one audit entry records the import with its file's
+//! SHA-256 and its counts. [`ImportReport::statements`] counts the statements, so that a test
+//! holds the budget.
+//!
+//! Matching to assets is done in memory against the identifiers of the body's assets (host
+//! name, FQDN, address) and their names, read once per import.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use rempart_domain::authz::Permission;
+use rempart_domain::cvss::{self, Severity};
+use rempart_domain::finding::{Finding, ScanFormat};
+use rempart_domain::vulnerability::{RemediationPolicy, VulnerabilityStatus};
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::error::{Result, StoreError};
+use crate::scope::Scope;
+use crate::write::{AuditContext, Change, WriteTx};
+use crate::Store;
+
+/// Rows of one multi-row INSERT: 29 parameters × 400 rows stays under SQLite's 32,766 bound
+/// parameters and PostgreSQL's 65,535.
+const INSERT_ROWS: usize = 400;
+/// Ids or fingerprints in one `IN (…)` list.
+const IN_LIST: usize = 900;
+
+/// What an import is.
+#[derive(Debug, Clone)]
+pub struct ScanImport {
+    pub org_id: i64,
+    pub format: ScanFormat,
+    pub file_name: String,
+    /// Findings below this severity are counted as informational and not kept.
+    pub min_severity: Severity,
+    pub policy: RemediationPolicy,
+    pub today: NaiveDate,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    pub import_id: i64,
+    pub findings: usize,
+    pub informational: usize,
+    /// Findings that were in the file twice (same fingerprint): kept once.
+    pub duplicates: usize,
+    pub hosts: usize,
+    pub cves: usize,
+    pub created: usize,
+    pub seen_again: usize,
+    pub fixed: usize,
+    pub reopened: usize,
+    pub unmatched_hosts: Vec<UnmatchedHost>,
+    /// SQL statements the import ran.
+    pub statements: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnmatchedHost {
+    pub host_key: String,
+    pub host_label: String,
+    pub findings: usize,
+}
+
+struct AssetMatch {
+    id: i64,
+    top_level: bool,
+}
+
+/// An import under way. Dropped without [`Importer::finish`], it rolls back.
+pub struct Importer {
+    wtx: WriteTx,
+    import: ScanImport,
+    import_id: i64,
+    now: i64,
+    by_identifier: HashMap<(String, String), i64>,
+    assets: HashMap<i64, AssetMatch>,
+    seen: HashSet<String>,
+    cves: HashSet<String>,
+    unmatched: HashMap<String, UnmatchedHost>,
+    report: ImportReport,
+}
+
+impl Importer {
+    /// Begins an import into `import.org_id`, which `scope` must reach with
+    /// [`Permission::VulnerabilityImport`].
+    pub async fn begin(
+        store: &Store,
+        scope: Scope,
+        ctx: AuditContext,
+        import: ScanImport,
+    ) -> Result<Importer> {
+        let mut wtx = store.write(ctx).await?;
+        let mut statements = 0;
+        let allowed = format!(
+            "SELECT id FROM organizations WHERE id = $1 AND archived_at IS NULL AND {}",
+            scope_for(scope).condition("id")
+        );
+        statements += 1;
+        if sqlx::query(&allowed)
+            .bind(import.org_id)
+            .fetch_optional(wtx.conn())
+            .await?
+            .is_none()
+        {
+            return Err(StoreError::NotFound);
+        }
+
+        // The body's assets and their identifiers, once.
+        let top = crate::assets::scale_for(store, import.org_id)
+            .await?
+            .levels
+            .len() as i64;
+        statements += 2;
+        let rows = sqlx::query(
+            "SELECT a.id, a.name, a.availability, a.integrity, a.confidentiality FROM assets a \
+             WHERE a.archived_at IS NULL AND a.org_id IN \
+             (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1)",
+        )
+        .bind(import.org_id)
+        .fetch_all(wtx.conn())
+        .await?;
+        let mut assets = HashMap::new();
+        let mut by_identifier = HashMap::new();
+        for row in &rows {
+            let id: i64 = row.try_get("id")?;
+            let name: String = row.try_get("name")?;
+            let level = ["availability", "integrity", "confidentiality"]
+                .iter()
+                .filter_map(|c| row.try_get::<Option<i64>, _>(*c).ok().flatten())
+                .max()
+                .unwrap_or(0);
+            assets.insert(
+                id,
+                AssetMatch {
+                    id,
+                    top_level: level >= top,
+                },
+            );
+            by_identifier.insert(("name".to_owned(), name.to_lowercase()), id);
+        }
+        statements += 1;
+        let rows = sqlx::query(
+            "SELECT i.asset_id, i.kind, i.value FROM asset_identifiers i JOIN assets a \
+             ON a.id = i.asset_id WHERE a.archived_at IS NULL AND a.org_id IN \
+             (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1)",
+        )
+        .bind(import.org_id)
+        .fetch_all(wtx.conn())
+        .await?;
+        for row in &rows {
+            let id: i64 = row.try_get("asset_id")?;
+            let kind: String = row.try_get("kind")?;
+            let value: String = row.try_get("value")?;
+            by_identifier.insert((kind, value.to_lowercase()), id);
+        }
+
+        let now = wtx.now();
+        statements += 1;
+        let import_id: i64 = sqlx::query(
+            "INSERT INTO scan_imports (org_id, format, file_name, file_sha256, imported_by, \
+             imported_at, findings, informational, hosts, cves, created_count, seen_again_count, \
+             fixed_count, reopened_count, unmatched_hosts) \
+             VALUES ($1, $2, $3, '', $4, $5, 0, 0, 0, 0, 0, 0, 0, 0, 0) RETURNING id",
+        )
+        .bind(import.org_id)
+        .bind(import.format.as_str())
+        .bind(&import.file_name)
+        .bind(wtx.context().actor_id)
+        .bind(now)
+        .fetch_one(wtx.conn())
+        .await?
+        .try_get("id")?;
+        Ok(Importer {
+            wtx,
+            import,
+            import_id,
+            now,
+            by_identifier,
+            assets,
+            seen: HashSet::new(),
+            cves: HashSet::new(),
+            unmatched: HashMap::new(),
+            report: ImportReport {
+                import_id,
+                statements,
+                ..Default::default()
+            },
+        })
+    }
+
+    fn asset_of(&self, f: &Finding) -> Option<&AssetMatch> {
+        let candidates = [
+            ("ip", f.host.ip.as_deref()),
+            ("fqdn", f.host.fqdn.as_deref()),
+            ("hostname", f.host.name.as_deref()),
+            ("hostname", f.target.as_deref()),
+            ("name", f.host.name.as_deref()),
+            ("name", f.target.as_deref()),
+            ("purl", f.package.as_ref().and_then(|p| p.purl.as_deref())),
+        ];
+        candidates.iter().find_map(|(kind, value)| {
+            let value = (*value)?.trim().to_lowercase();
+            let id = self.by_identifier.get(&((*kind).to_owned(), value))?;
+            self.assets.get(id)
+        })
+    }
+
+    /// Adds a batch of findings as read.
+    pub async fn add(&mut self, batch: Vec<Finding>) -> Result<()> {
+        let mut rows: Vec<Row_> = Vec::with_capacity(batch.len());
+        for f in batch {
+            self.report.findings += 1;
+            let scored = f
+                .cvss
+                .iter()
+                .filter_map(|v| cvss::score(v).ok())
+                .max_by(|a, b| a.version.as_str().cmp(b.version.as_str()));
+            let severity = if f.severity != Severity::None {
+                f.severity
+            } else {
+                scored
+                    .as_ref()
+                    .map(|s| s.severity)
+                    .unwrap_or(Severity::None)
+            };
+            if severity < self.import.min_severity || severity == Severity::None {
+                self.report.informational += 1;
+                continue;
+            }
+            let fingerprint = f.fingerprint();
+            if !self.seen.insert(fingerprint.clone()) {
+                self.report.duplicates += 1;
+                continue;
+            }
+            for cve in &f.cves {
+                if self.cves.len() < 10_000_000 {
+                    self.cves.insert(cve.clone());
+                }
+            }
+            let asset = self.asset_of(&f).map(|a| (a.id, a.top_level));
+            let host_key = f.host.key();
+            let host_label = f
+                .host
+                .name
+                .clone()
+                .or_else(|| f.host.fqdn.clone())
+                .or_else(|| f.host.ip.clone())
+                .or_else(|| f.target.clone())
+                .unwrap_or_default();
+            let scope_key = scope_key(&f);
+            if asset.is_none() {
+                let key = if host_key.is_empty() {
+                    scope_key.clone()
+                } else {
+                    host_key.clone()
+                };
+                let entry = self.unmatched.entry(key.clone()).or_insert(UnmatchedHost {
+                    host_key: key,
+                    host_label: host_label.clone(),
+                    findings: 0,
+                });
+                entry.findings += 1;
+            }
+            let score = scored.as_ref().map(|s| s.score).or(f.score);
+            let due_on = self
+                .import
+                .policy
+                .due(
+                    severity,
+                    asset.is_some_and(|(_, top)| top),
+                    self.import.today,
+                )
+                .map(|d| d.format("%Y-%m-%d").to_string());
+            rows.push(Row_ {
+                fingerprint,
+                asset_id: asset.map(|(id, _)| id),
+                scope_key,
+                host_key,
+                host_label,
+                severity,
+                score_tenths: score.map(|s| (s * 10.0).round() as i64),
+                cvss_vector: scored.map(|s| s.vector).unwrap_or_default(),
+                due_on,
+                finding: f,
+            });
+        }
+        self.write_batch(rows).await
+    }
+
+    async fn write_batch(&mut self, rows: Vec<Row_>) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        // Which of these the body has already, and in what status.
+        let mut existing: HashMap<String, (i64, String)> = HashMap::new();
+        for chunk in rows.chunks(IN_LIST) {
+            let sql = format!(
+                "SELECT id, fingerprint, status FROM vulnerabilities WHERE org_id = $1 AND fingerprint IN ({})",
+                placeholders(2, chunk.len())
+            );
+            let mut q = sqlx::query(&sql).bind(self.import.org_id);
+            for r in chunk {
+                q = q.bind(&r.fingerprint);
+            }
+            self.report.statements += 1;
+            for row in q.fetch_all(self.wtx.conn()).await? {
+                existing.insert(
+                    row.try_get("fingerprint")?,
+                    (row.try_get("id")?, row.try_get("status")?),
+                );
+            }
+        }
+        let mut seen_ids = Vec::new();
+        let mut reopened_ids = Vec::new();
+        let mut new_rows = Vec::new();
+        for r in rows {
+            match existing.get(&r.fingerprint) {
+                Some((id, status)) => {
+                    let status =
+                        VulnerabilityStatus::parse(status).unwrap_or(VulnerabilityStatus::Open);
+                    if status.seen_again().is_some() {
+                        reopened_ids.push(*id);
+                    } else {
+                        seen_ids.push(*id);
+                    }
+                }
+                None => new_rows.push(r),
+            }
+        }
+        self.report.seen_again += seen_ids.len();
+        self.report.reopened += reopened_ids.len();
+        for chunk in seen_ids.chunks(IN_LIST) {
+            let sql = format!(
+                "UPDATE vulnerabilities SET last_seen = $1, last_import_id = $2 WHERE id IN ({})",
+                placeholders(3, chunk.len())
+            );
+            let mut q = sqlx::query(&sql).bind(self.now).bind(self.import_id);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            self.report.statements += 1;
+            q.execute(self.wtx.conn()).await?;
+        }
+        for chunk in reopened_ids.chunks(IN_LIST) {
+            let list = placeholders(4, chunk.len());
+            let sql = format!(
+                "UPDATE vulnerabilities SET status = 'open', fixed_at = NULL, last_seen = $1, \
+                 last_import_id = $2, updated_at = $3, version = version + 1 WHERE id IN ({list})"
+            );
+            let mut q = sqlx::query(&sql)
+                .bind(self.now)
+                .bind(self.import_id)
+                .bind(self.now);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            self.report.statements += 1;
+            q.execute(self.wtx.conn()).await?;
+            let sql = format!(
+                "INSERT INTO vulnerability_history (vulnerability_id, at, status, import_id, person_id, note) \
+                 SELECT id, $1, 'open', $2, NULL, 'reopened' FROM vulnerabilities WHERE id IN ({})",
+                placeholders(3, chunk.len())
+            );
+            let mut q = sqlx::query(&sql).bind(self.now).bind(self.import_id);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            self.report.statements += 1;
+            q.execute(self.wtx.conn()).await?;
+        }
+        for chunk in new_rows.chunks(INSERT_ROWS) {
+            self.insert(chunk).await?;
+        }
+        self.report.created += new_rows.len();
+        Ok(())
+    }
+
+    async fn insert(&mut self, chunk: &[Row_]) -> Result<()> {
+        const COLUMNS: usize = 29;
+        let mut sql = String::from(
+            "INSERT INTO vulnerabilities (org_id, asset_id, fingerprint, source, scope_key, rule_id, \
+             title, description, solution, host_key, host_label, port, package, fixed_version, \
+             location, cves, cwes, cvss_vector, cvss_vectors, score_tenths, severity, evidence, \
+             status, due_on, first_seen, last_seen, first_import_id, last_import_id, created_at, \
+             updated_at, version) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let base = i * COLUMNS;
+            sql.push('(');
+            for c in 1..=COLUMNS {
+                if c > 1 {
+                    sql.push(',');
+                }
+                sql.push('$');
+                sql.push_str(&(base + c).to_string());
+            }
+            // updated_at is the creation time, and the first version is 1.
+            sql.push_str(&format!(",${},1)", base + 26));
+        }
+        let mut q = sqlx::query(&sql);
+        for r in chunk {
+            let f = &r.finding;
+            let package = f.package.as_ref();
+            q = q
+                .bind(self.import.org_id)
+                .bind(r.asset_id)
+                .bind(&r.fingerprint)
+                .bind(f.format.as_str())
+                .bind(&r.scope_key)
+                .bind(&f.rule_id)
+                .bind(&f.title)
+                .bind(f.description.as_deref().unwrap_or(""))
+                .bind(f.solution.as_deref().unwrap_or(""))
+                .bind(&r.host_key)
+                .bind(&r.host_label)
+                .bind(f.port.as_deref().unwrap_or(""))
+                .bind(
+                    package
+                        .map(|p| match &p.installed_version {
+                            Some(v) => format!("{} {v}", p.name),
+                            None => p.name.clone(),
+                        })
+                        .unwrap_or_default(),
+                )
+                .bind(
+                    package
+                        .and_then(|p| p.fixed_version.clone())
+                        .unwrap_or_default(),
+                )
+                .bind(f.location.as_deref().unwrap_or(""))
+                .bind(f.cves.join(" "))
+                .bind(f.cwes.join(" "))
+                .bind(&r.cvss_vector)
+                .bind(f.cvss.join("\n"))
+                .bind(r.score_tenths)
+                .bind(r.severity.as_str())
+                .bind(f.evidence.as_deref().unwrap_or(""))
+                .bind(VulnerabilityStatus::Open.as_str())
+                .bind(r.due_on.as_deref())
+                .bind(self.now)
+                .bind(self.now)
+                .bind(self.import_id)
+                .bind(self.import_id)
+                .bind(self.now);
+        }
+        self.report.statements += 1;
+        q.execute(self.wtx.conn()).await?;
+        Ok(())
+    }
+
+    /// Ends the import: what the report covered (`covered`, its machines or targets; empty
+    /// for a code scanner, whose scope is every finding of its format) and no longer found is
+    /// marked fixed; the import's counts, the file's SHA-256 (known once it is read) and the
+    /// audit entry are written; all is committed.
+    pub async fn finish(
+        mut self,
+        covered: &[String],
+        hosts: usize,
+        file_sha256: &str,
+    ) -> Result<ImportReport> {
+        let org = self.import.org_id;
+        let source = self.import.format.as_str();
+        let open = "('open', 'in_remediation', 'risk_accepted')";
+        let scopes: Vec<Option<&[String]>> = if uses_format_scope(self.import.format) {
+            vec![None]
+        } else {
+            covered.chunks(IN_LIST).map(Some).collect()
+        };
+        for chunk in scopes {
+            let condition = match chunk {
+                None => String::new(),
+                Some(c) => format!(" AND scope_key IN ({})", placeholders(5, c.len())),
+            };
+            let history = format!(
+                "INSERT INTO vulnerability_history (vulnerability_id, at, status, import_id, person_id, note) \
+                 SELECT id, $1, 'fixed', $2, NULL, 'absent' FROM vulnerabilities \
+                 WHERE org_id = $3 AND source = $4 AND status IN {open} AND last_import_id <> $2{condition}"
+            );
+            let mut q = sqlx::query(&history)
+                .bind(self.now)
+                .bind(self.import_id)
+                .bind(org)
+                .bind(source);
+            for s in chunk.unwrap_or_default() {
+                q = q.bind(s);
+            }
+            self.report.statements += 1;
+            q.execute(self.wtx.conn()).await?;
+            let update = format!(
+                "UPDATE vulnerabilities SET status = 'fixed', fixed_at = $1, updated_at = $1, \
+                 version = version + 1 WHERE org_id = $3 AND source = $4 AND status IN {open} \
+                 AND last_import_id <> $2{condition}"
+            );
+            let mut q = sqlx::query(&update)
+                .bind(self.now)
+                .bind(self.import_id)
+                .bind(org)
+                .bind(source);
+            for s in chunk.unwrap_or_default() {
+                q = q.bind(s);
+            }
+            self.report.statements += 1;
+            self.report.fixed += q.execute(self.wtx.conn()).await?.rows_affected() as usize;
+        }
+
+        self.report.statements += 1;
+        sqlx::query(
+            "INSERT INTO vulnerability_history (vulnerability_id, at, status, import_id, person_id, note) \
+             SELECT id, $1, 'open', $2, NULL, 'created' FROM vulnerabilities WHERE first_import_id = $2",
+        )
+        .bind(self.now)
+        .bind(self.import_id)
+        .execute(self.wtx.conn())
+        .await?;
+
+        let mut unmatched: Vec<UnmatchedHost> = self.unmatched.drain().map(|(_, v)| v).collect();
+        unmatched.sort_by(|a, b| {
+            b.findings
+                .cmp(&a.findings)
+                .then(a.host_key.cmp(&b.host_key))
+        });
+        for chunk in unmatched.chunks(INSERT_ROWS) {
+            let mut sql = String::from(
+                "INSERT INTO scan_unmatched_hosts (import_id, host_key, host_label, findings) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    sql.push(',');
+                }
+                let b = i * 4;
+                sql.push_str(&format!("(${},${},${},${})", b + 1, b + 2, b + 3, b + 4));
+            }
+            let mut q = sqlx::query(&sql);
+            for u in chunk {
+                q = q
+                    .bind(self.import_id)
+                    .bind(&u.host_key)
+                    .bind(&u.host_label)
+                    .bind(u.findings as i64);
+            }
+            self.report.statements += 1;
+            q.execute(self.wtx.conn()).await?;
+        }
+        self.report.unmatched_hosts = unmatched;
+        self.report.hosts = hosts;
+        self.report.cves = self.cves.len();
+
+        self.report.statements += 1;
+        let r = &self.report;
+        sqlx::query(
+            "UPDATE scan_imports SET findings = $1, informational = $2, hosts = $3, cves = $4, \
+             created_count = $5, seen_again_count = $6, fixed_count = $7, reopened_count = $8, \
+             unmatched_hosts = $9, file_sha256 = $10 WHERE id = $11",
+        )
+        .bind(r.findings as i64)
+        .bind(r.informational as i64)
+        .bind(r.hosts as i64)
+        .bind(r.cves as i64)
+        .bind(r.created as i64)
+        .bind(r.seen_again as i64)
+        .bind(r.fixed as i64)
+        .bind(r.reopened as i64)
+        .bind(r.unmatched_hosts.len() as i64)
+        .bind(file_sha256)
+        .bind(self.import_id)
+        .execute(self.wtx.conn())
+        .await?;
+
+        let after = serde_json::json!({
+            "format": source,
+            "file_name": self.import.file_name,
+            "file_sha256": file_sha256,
+            "findings": r.findings,
+            "informational": r.informational,
+            "created": r.created,
+            "seen_again": r.seen_again,
+            "fixed": r.fixed,
+            "reopened": r.reopened,
+            "unmatched_hosts": r.unmatched_hosts.len(),
+        });
+        self.report.statements += 2;
+        self.wtx
+            .audit(Change {
+                org_id: Some(org),
+                action: "scan.import",
+                entity_type: "scan_import",
+                entity_id: self.import_id.to_string(),
+                before: None,
+                after: Some(after),
+            })
+            .await?;
+        let report = self.report.clone();
+        self.wtx.commit().await?;
+        Ok(report)
+    }
+}
+
+struct Row_ {
+    fingerprint: String,
+    asset_id: Option<i64>,
+    scope_key: String,
+    host_key: String,
+    host_label: String,
+    severity: Severity,
+    score_tenths: Option<i64>,
+    cvss_vector: String,
+    due_on: Option<String>,
+    finding: Finding,
+}
+
+/// Code scanners report on a whole repository: a file without findings is not named, so their
+/// scope is the format itself.
+fn uses_format_scope(format: ScanFormat) -> bool {
+    format == ScanFormat::Sarif
+}
+
+/// What a new scan must cover for this finding's absence to mean it is fixed.
+pub fn scope_key(f: &Finding) -> String {
+    if uses_format_scope(f.format) {
+        return String::new();
+    }
+    match f.format {
+        ScanFormat::Trivy => f.target.clone().unwrap_or_default(),
+        _ => f.host.key(),
+    }
+}
+
+fn scope_for(scope: Scope) -> Scope {
+    match scope {
+        Scope::Person { person_id, .. } => Scope::new(person_id, Permission::VulnerabilityImport),
+        Scope::LocalAdministrator => Scope::LocalAdministrator,
+    }
+}
+
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
