@@ -13,6 +13,8 @@
 //!   risks in 306 bodies (10,000 in one);
 //! - `gmvi`: one alert issued to 306 public bodies, the scheduler's pass over 100,000 open
 //!   deadlines, and the incident page with a 1,000-entry timeline;
+//! - `scans`: scanner report imports (each shared report and a synthetic 100,000-finding
+//!   Nessus report), first and again: findings per second, statements, peak memory;
 //! - `all`: all of the above.
 //!
 //! Each prints a short summary, or JSON with `--json`; progress goes to standard error.
@@ -24,6 +26,7 @@ mod gmvi;
 mod http;
 mod login;
 mod risks;
+mod scans;
 mod stats;
 mod subtree;
 mod verify;
@@ -106,6 +109,8 @@ enum Command {
     Risks(RisksArgs),
     /// Alert to the network, scheduler pass over open deadlines, incident page.
     Gmvi(GmviArgs),
+    /// Scanner report imports: findings per second, statements, peak memory.
+    Scans(ScansArgs),
     /// Every measurement in turn.
     All(AllArgs),
 }
@@ -217,6 +222,13 @@ pub struct GmviArgs {
     pub page_seconds: u64,
 }
 
+#[derive(Debug, Args, Clone)]
+pub struct ScansArgs {
+    /// Findings in the synthetic Nessus report (made by scripts/gen_nessus.py).
+    #[arg(long, default_value_t = 100_000)]
+    pub synthetic_findings: usize,
+}
+
 impl RisksArgs {
     pub fn runs(&self) -> usize {
         self.risk_runs
@@ -241,6 +253,8 @@ struct AllArgs {
     risks: RisksArgs,
     #[command(flatten)]
     gmvi: GmviArgs,
+    #[command(flatten)]
+    scans: ScansArgs,
 }
 
 /// Where the databases go.
@@ -303,6 +317,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Assets(a) => sections.push(("assets", timed(assets::run(&ctx, a)).await?)),
         Command::Risks(a) => sections.push(("risks", timed(risks::run(&ctx, a)).await?)),
         Command::Gmvi(a) => sections.push(("gmvi", timed(gmvi::run(&ctx, a)).await?)),
+        Command::Scans(a) => sections.push(("scans", timed(scans::run(&ctx, a)).await?)),
         Command::All(a) => {
             sections.push(("writes", timed(writes::run(&ctx, &a.writes)).await?));
             sections.push(("verify", timed(verify::run(&ctx, &a.verify)).await?));
@@ -312,6 +327,7 @@ async fn run(cli: Cli) -> Result<()> {
             sections.push(("assets", timed(assets::run(&ctx, &a.assets)).await?));
             sections.push(("risks", timed(risks::run(&ctx, &a.risks)).await?));
             sections.push(("gmvi", timed(gmvi::run(&ctx, &a.gmvi)).await?));
+            sections.push(("scans", timed(scans::run(&ctx, &a.scans)).await?));
         }
     }
     if cli.json {

@@ -9,6 +9,7 @@
 )]
 
 pub mod inventory;
+pub mod kev;
 pub mod oscal;
 pub mod scan;
 pub mod stix;

@@ -164,6 +164,13 @@ pub enum ImportCommand {
         json: bool,
         file: PathBuf,
     },
+    /// Importe le catalogue des vulnérabilités exploitées connues de la CISA (JSON) et signale
+    /// les vulnérabilités qui en relèvent, avec l'échéance fixée par la CISA.
+    Kev {
+        #[arg(long)]
+        json: bool,
+        file: PathBuf,
+    },
     /// Importe un rapport d'analyse de vulnérabilités (Nessus, Greenbone/OpenVAS, Trivy ou
     /// SARIF) dans un organisme, en une seule transaction : un constat revu met à jour sa date
     /// de dernière observation, un constat absent d'une nouvelle analyse du même hôte est
@@ -476,6 +483,48 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             let config = config(&cli.common, None)?;
             let store = Store::open(&config.database_url, 2).await?;
             audit_command(&store, cmd).await
+        }
+        Command::Import(ImportCommand::Kev { json, file }) => {
+            let bytes = read_bounded(&file, rempart_interchange::kev::MAX_BYTES)?;
+            let catalogue = rempart_interchange::kev::read(&bytes)
+                .map_err(|e| Failure(format!("{} : {e}", file.display())))?;
+            let records: Vec<rempart_storage::kev::KevRecord> = catalogue
+                .entries
+                .iter()
+                .map(|e| rempart_storage::kev::KevRecord {
+                    cve_id: e.cve_id.clone(),
+                    vendor: e.vendor.clone(),
+                    product: e.product.clone(),
+                    name: e.name.clone(),
+                    date_added: e.date_added.format("%Y-%m-%d").to_string(),
+                    due_date: e.due_date.map(|d| d.format("%Y-%m-%d").to_string()),
+                    required_action: e.required_action.clone(),
+                    ransomware: e.ransomware.clone(),
+                })
+                .collect();
+            let config = config(&cli.common, None)?;
+            let store = Store::open(&config.database_url, 2).await?;
+            let report = rempart_storage::kev::import(
+                &store,
+                AuditContext::system("rempart import kev"),
+                &catalogue.version,
+                &records,
+            )
+            .await?;
+            if json {
+                print_json(&report)?;
+            } else {
+                println!(
+                    "Catalogue KEV {} : {} entrées ({} ajoutées, {} modifiées, {} inchangées) ; {} vulnérabilité(s) signalée(s).",
+                    catalogue.version,
+                    report.entries,
+                    report.added,
+                    report.changed,
+                    report.unchanged,
+                    report.flagged
+                );
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Import(ImportCommand::Scan {
             org,

@@ -67,6 +67,9 @@ CREATE TABLE vulnerabilities (
     status TEXT NOT NULL,
     accepted_until TEXT NULL,
     due_on TEXT NULL,
+    -- From CISA's known-exploited catalogue, for the earliest-due of its CVEs listed there.
+    kev_added_on TEXT NULL,
+    kev_due_on TEXT NULL,
     first_seen BIGINT NOT NULL,
     last_seen BIGINT NOT NULL,
     first_import_id BIGINT NULL REFERENCES scan_imports (id) DEFERRABLE INITIALLY IMMEDIATE,
@@ -93,3 +96,19 @@ CREATE TABLE vulnerability_history (
     note TEXT NOT NULL
 );
 CREATE INDEX vulnerability_history_of ON vulnerability_history (vulnerability_id, id);
+
+-- CISA's Known Exploited Vulnerabilities catalogue, as last imported: reference data for the
+-- whole platform, one row per CVE.
+CREATE TABLE kev_entries (
+    cve_id TEXT PRIMARY KEY,
+    vendor TEXT NOT NULL,
+    product TEXT NOT NULL,
+    name TEXT NOT NULL,
+    date_added TEXT NOT NULL,
+    due_date TEXT NULL,
+    required_action TEXT NOT NULL,
+    ransomware TEXT NOT NULL,
+    catalogue_version TEXT NOT NULL,
+    imported_at BIGINT NOT NULL
+);
+CREATE INDEX vulnerabilities_kev ON vulnerabilities (org_id, kev_due_on);

@@ -30,6 +30,7 @@ pub mod inbox;
 pub mod incidents;
 pub mod indicators;
 pub mod inventory_import;
+pub mod kev;
 pub mod list;
 pub mod migrate;
 pub mod notices;

@@ -28,7 +28,7 @@ use crate::scope::Scope;
 use crate::write::{AuditContext, Change, WriteTx};
 use crate::Store;
 
-/// Rows of one multi-row INSERT: 29 parameters × 400 rows stays under SQLite's 32,766 bound
+/// Rows of one multi-row INSERT: 31 parameters × 400 rows stays under SQLite's 32,766 bound
 /// parameters and PostgreSQL's 65,535.
 const INSERT_ROWS: usize = 400;
 /// Ids or fingerprints in one `IN (…)` list.
@@ -86,6 +86,7 @@ pub struct Importer {
     by_identifier: HashMap<(String, String), i64>,
     assets: HashMap<i64, AssetMatch>,
     seen: HashSet<String>,
+    kev: crate::kev::KevIndex,
     cves: HashSet<String>,
     unmatched: HashMap<String, UnmatchedHost>,
     report: ImportReport,
@@ -165,6 +166,9 @@ impl Importer {
             by_identifier.insert((kind, value.to_lowercase()), id);
         }
 
+        statements += 1;
+        let kev = crate::kev::index(wtx.conn()).await?;
+
         let now = wtx.now();
         statements += 1;
         let import_id: i64 = sqlx::query(
@@ -189,6 +193,7 @@ impl Importer {
             by_identifier,
             assets,
             seen: HashSet::new(),
+            kev,
             cves: HashSet::new(),
             unmatched: HashMap::new(),
             report: ImportReport {
@@ -282,7 +287,9 @@ impl Importer {
                     self.import.today,
                 )
                 .map(|d| d.format("%Y-%m-%d").to_string());
+            let kev = crate::kev::flag(&self.kev, &f.cves);
             rows.push(Row_ {
+                kev,
                 fingerprint,
                 asset_id: asset.map(|(id, _)| id),
                 scope_key,
@@ -387,13 +394,13 @@ impl Importer {
     }
 
     async fn insert(&mut self, chunk: &[Row_]) -> Result<()> {
-        const COLUMNS: usize = 29;
+        const COLUMNS: usize = 31;
         let mut sql = String::from(
             "INSERT INTO vulnerabilities (org_id, asset_id, fingerprint, source, scope_key, rule_id, \
              title, description, solution, host_key, host_label, port, package, fixed_version, \
              location, cves, cwes, cvss_vector, cvss_vectors, score_tenths, severity, evidence, \
-             status, due_on, first_seen, last_seen, first_import_id, last_import_id, created_at, \
-             updated_at, version) VALUES ",
+             status, due_on, kev_added_on, kev_due_on, first_seen, last_seen, first_import_id, \
+             last_import_id, created_at, updated_at, version) VALUES ",
         );
         for i in 0..chunk.len() {
             if i > 0 {
@@ -409,7 +416,7 @@ impl Importer {
                 sql.push_str(&(base + c).to_string());
             }
             // updated_at is the creation time, and the first version is 1.
-            sql.push_str(&format!(",${},1)", base + 26));
+            sql.push_str(&format!(",${},1)", base + COLUMNS));
         }
         let mut q = sqlx::query(&sql);
         for r in chunk {
@@ -451,6 +458,8 @@ impl Importer {
                 .bind(f.evidence.as_deref().unwrap_or(""))
                 .bind(VulnerabilityStatus::Open.as_str())
                 .bind(r.due_on.as_deref())
+                .bind(r.kev.as_ref().map(|k| k.0.clone()))
+                .bind(r.kev.as_ref().and_then(|k| k.1.clone()))
                 .bind(self.now)
                 .bind(self.now)
                 .bind(self.import_id)
@@ -610,6 +619,8 @@ impl Importer {
 }
 
 struct Row_ {
+    /// Added to CISA's catalogue on, due on.
+    kev: Option<(String, Option<String>)>,
     fingerprint: String,
     asset_id: Option<i64>,
     scope_key: String,

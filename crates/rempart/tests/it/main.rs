@@ -18,3 +18,4 @@ mod pages;
 mod risk_pages;
 mod risks;
 mod sso;
+mod vulns;

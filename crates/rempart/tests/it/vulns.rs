@@ -1,0 +1,516 @@
+//! Scanner reports imported into a body's vulnerabilities (issue 8, GMVI-05), on the engine
+//! under test: the counts of each shared report, deduplication across imports, fixed and
+//! reopened findings, the statement budget, and hostile files that leave nothing written.
+
+use std::io::Cursor;
+
+use chrono::NaiveDate;
+use rempart_domain::cvss::Severity;
+use rempart_interchange::scan::ScanFormat;
+use rempart_storage::scope::Scope;
+use rempart_storage::vuln_import::ImportReport;
+use rempart_storage::AuditContext;
+use rempart_web::scan_import::{self, ScanFile, ScanImportError};
+use sqlx::Row;
+
+use crate::kit::*;
+
+const SCANS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/scans/");
+const BODY: &str = "ministere-fictif-des-ressources";
+
+fn shared(file: &str) -> Vec<u8> {
+    std::fs::read(format!("{SCANS}{file}")).unwrap()
+}
+
+async fn import_bytes(
+    app: &TestApp,
+    org: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Result<ImportReport, ScanImportError> {
+    scan_import::import(
+        &app.store,
+        Scope::LocalAdministrator,
+        AuditContext::system("test"),
+        ScanFile {
+            reader: Cursor::new(bytes),
+            file_name: name.to_owned(),
+            format: None,
+            org_id: app.org_id(org).await,
+            min_severity: Severity::Low,
+            today: NaiveDate::from_ymd_opt(2026, 12, 4).unwrap(),
+        },
+    )
+    .await
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query(sql)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
+        .try_get::<i64, _>(0)
+        .unwrap()
+}
+
+/// Rows that an import writes, and the audit chain's length: what "nothing written" compares.
+async fn written(app: &TestApp) -> (i64, i64, i64, i64, i64) {
+    (
+        count(app, "SELECT COUNT(*) FROM vulnerabilities").await,
+        count(app, "SELECT COUNT(*) FROM scan_imports").await,
+        count(app, "SELECT COUNT(*) FROM scan_unmatched_hosts").await,
+        count(app, "SELECT COUNT(*) FROM vulnerability_history").await,
+        app.audit_seq().await,
+    )
+}
+
+// REQ GMVI-05: each shared report imports with its counts, established from the files
+// independently of the readers (grep and python3's json module; see the readers' tests):
+// Nessus 296 items of which 30 with severity 1 to 4 on 7 hosts, one CVE; OpenVAS 1 and 44
+// results (12 and 46 CVEs); Trivy 8 (7 CVEs) and 93 of which one UNKNOWN (TEMP-0981404-911A2F,
+// 55 CVEs); SARIF 1 and 72 results (37 files). Importing again creates nothing: every finding
+// is seen again.
+#[tokio::test]
+async fn each_shared_report_imports_with_its_counts_and_again_without_duplicates() {
+    let app = TestApp::spawn().await;
+    // (file, format, findings, informational, created, hosts, cves)
+    let cases = [
+        (
+            "nessus/nessus_nessus_v_unknown.xml",
+            "nessus",
+            296,
+            266,
+            30,
+            7,
+            1,
+        ),
+        ("openvas/one_vuln.xml", "openvas", 1, 0, 1, 1, 12),
+        ("openvas/many_vuln.xml", "openvas", 44, 0, 44, 1, 46),
+        ("trivy/all_statuses.json", "trivy", 8, 0, 8, 1, 7),
+        ("trivy/legacy_many_vulns.json", "trivy", 93, 1, 92, 1, 55),
+        ("sarif/appendix_k.sarif", "sarif", 1, 0, 1, 1, 0),
+        ("sarif/codeQL-output.sarif", "sarif", 72, 0, 72, 37, 0),
+    ];
+    // Each report goes to a body of its own, so that two reports of a format do not cover
+    // each other's scope.
+    let bodies = [BODY, "agence-fictive-de-la-sante"];
+    let mut total = 0;
+    for (i, (file, format, findings, informational, created, hosts, cves)) in
+        cases.into_iter().enumerate()
+    {
+        let org = bodies[i % 2];
+        let before = count(&app, "SELECT COUNT(*) FROM vulnerabilities").await;
+        let first = import_bytes(&app, org, file, shared(file)).await.unwrap();
+        assert_eq!(
+            (
+                first.findings,
+                first.informational,
+                first.created,
+                first.hosts,
+                first.cves
+            ),
+            (findings, informational, created, hosts, cves),
+            "{file}"
+        );
+        assert_eq!(
+            (first.seen_again, first.fixed, first.reopened),
+            (0, 0, 0),
+            "{file}"
+        );
+        let stored = count(
+            &app,
+            &format!(
+                "SELECT COUNT(*) FROM vulnerabilities WHERE source = '{format}' AND first_import_id = {}",
+                first.import_id
+            ),
+        )
+        .await;
+        assert_eq!(stored, created as i64, "{file}");
+        total += created as i64;
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM vulnerabilities").await,
+            before + created as i64
+        );
+
+        let again = import_bytes(&app, org, file, shared(file)).await.unwrap();
+        assert_eq!(
+            (again.created, again.seen_again, again.fixed, again.reopened),
+            (0, created, 0, 0),
+            "{file} again"
+        );
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM vulnerabilities").await,
+            total,
+            "{file} again"
+        );
+    }
+
+    // The import is on record: its file's SHA-256, its counts, and one audit entry each.
+    let row = sqlx::query(
+        "SELECT file_sha256, findings, created_count, unmatched_hosts FROM scan_imports \
+         WHERE format = 'nessus' ORDER BY id LIMIT 1",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    let sha: String = row.try_get("file_sha256").unwrap();
+    use sha2::Digest;
+    assert_eq!(
+        sha,
+        hex::encode(sha2::Sha256::digest(shared(
+            "nessus/nessus_nessus_v_unknown.xml"
+        )))
+    );
+    assert_eq!(row.try_get::<i64, _>("findings").unwrap(), 296);
+    assert_eq!(row.try_get::<i64, _>("unmatched_hosts").unwrap(), 7);
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_entries WHERE action = 'scan.import'"
+        )
+        .await,
+        14
+    );
+    // A Trivy finding keeps its package, the version that fixes it and its scored vector.
+    let row = sqlx::query(
+        "SELECT package, fixed_version, cvss_vector, score_tenths, severity, due_on FROM vulnerabilities \
+         WHERE source = 'trivy' AND rule_id = 'CVE-2011-3374'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(row.try_get::<String, _>("package").unwrap(), "apt 1.8.2.3");
+    assert_eq!(
+        row.try_get::<String, _>("cvss_vector").unwrap(),
+        "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:N/I:L/A:N"
+    );
+    assert_eq!(
+        row.try_get::<Option<i64>, _>("score_tenths").unwrap(),
+        Some(37)
+    );
+    assert_eq!(row.try_get::<String, _>("severity").unwrap(), "low");
+    // Low: 180 days from the import's day.
+    assert_eq!(
+        row.try_get::<Option<String>, _>("due_on")
+            .unwrap()
+            .as_deref(),
+        Some("2027-06-02")
+    );
+}
+
+/// The shared Nessus report without the items of `plugin` on `host`, or without `host`.
+fn nessus_without(plugin: Option<&str>, host: &str) -> Vec<u8> {
+    let text = String::from_utf8(shared("nessus/nessus_nessus_v_unknown.xml")).unwrap();
+    let start = text.find(&format!("<ReportHost name=\"{host}\">")).unwrap();
+    let end = start + text[start..].find("</ReportHost>").unwrap() + "</ReportHost>".len();
+    let Some(plugin) = plugin else {
+        return format!("{}{}", &text[..start], &text[end..]).into_bytes();
+    };
+    let section = &text[start..end];
+    let marker = format!("pluginID=\"{plugin}\"");
+    let at = section.find(&marker).unwrap();
+    let item_start = section[..at].rfind("<ReportItem").unwrap();
+    let item_end = at + section[at..].find("</ReportItem>").unwrap() + "</ReportItem>".len();
+    format!(
+        "{}{}{}{}",
+        &text[..start],
+        &section[..item_start],
+        &section[item_end..],
+        &text[end..]
+    )
+    .into_bytes()
+}
+
+// REQ GMVI-05: a finding absent from a new scan of its host is fixed; one of a host the new
+// scan did not cover is left alone; a fixed finding that comes back is reopened; a finding
+// matches its asset by the address of the machine.
+#[tokio::test]
+async fn absent_findings_are_fixed_per_host_and_come_back_reopened() {
+    let app = TestApp::spawn().await;
+    let asset = asset_id(&app, "Système de paie").await;
+    sqlx::query(
+        "INSERT INTO asset_identifiers (asset_id, kind, value) VALUES ($1, 'ip', '10.31.112.29')",
+    )
+    .bind(asset)
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+    let full = shared("nessus/nessus_nessus_v_unknown.xml");
+    let first = import_bytes(&app, BODY, "full.nessus", full.clone())
+        .await
+        .unwrap();
+    assert_eq!(first.created, 30);
+    assert_eq!(
+        first.unmatched_hosts.len(),
+        6,
+        "qa3app09 is the payroll system"
+    );
+    assert!(first
+        .unmatched_hosts
+        .iter()
+        .all(|h| h.host_key != "10.31.112.29"));
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT COUNT(*) FROM vulnerabilities WHERE asset_id = {asset}")
+        )
+        .await,
+        5
+    );
+    // The payroll system is classified 3/3/3 (the top of the default scale): its medium
+    // findings are due in 45 days rather than 90.
+    assert_eq!(
+        count(&app, &format!("SELECT COUNT(*) FROM vulnerabilities WHERE asset_id = {asset} AND severity = 'medium' AND due_on = '2027-01-18'")).await,
+        count(&app, &format!("SELECT COUNT(*) FROM vulnerabilities WHERE asset_id = {asset} AND severity = 'medium'")).await,
+    );
+
+    // The RDP man-in-the-middle weakness (plugin 18405) is gone from qa3app01.
+    let fixed = import_bytes(
+        &app,
+        BODY,
+        "fixed.nessus",
+        nessus_without(Some("18405"), "qa3app01"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (fixed.created, fixed.seen_again, fixed.fixed, fixed.reopened),
+        (0, 29, 1, 0)
+    );
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM vulnerabilities WHERE status = 'fixed' AND rule_id = '18405' AND host_key = '10.31.112.21'").await,
+        1
+    );
+
+    // A scan without qa3app02 fixes nothing of qa3app02's.
+    let partial = import_bytes(
+        &app,
+        BODY,
+        "partial.nessus",
+        nessus_without(None, "qa3app02"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (partial.fixed, partial.reopened, partial.seen_again),
+        (0, 1, 25)
+    );
+
+    // Back in full: nothing new, nothing reopened (it already was), all seen.
+    let back = import_bytes(&app, BODY, "full.nessus", full).await.unwrap();
+    assert_eq!(
+        (back.created, back.fixed, back.reopened, back.seen_again),
+        (0, 0, 0, 30)
+    );
+    let history = count(
+        &app,
+        "SELECT COUNT(*) FROM vulnerability_history h JOIN vulnerabilities v ON v.id = h.vulnerability_id \
+         WHERE v.rule_id = '18405' AND v.host_key = '10.31.112.21'",
+    )
+    .await;
+    assert_eq!(history, 3, "created, fixed, reopened");
+}
+
+/// A Nessus report of `hosts` machines with `per_host` findings each.
+fn synthetic_nessus(hosts: usize, per_host: usize) -> Vec<u8> {
+    let mut out = String::from(
+        "<?xml version=\"1.0\" ?>\n<NessusClientData_v2><Report name=\"synthetic\">\n",
+    );
+    for h in 0..hosts {
+        out.push_str(&format!(
+            "<ReportHost name=\"host{h}\"><HostProperties><tag name=\"host-ip\">10.{}.{}.{}</tag></HostProperties>\n",
+            h / 65536 % 256,
+            h / 256 % 256,
+            h % 256
+        ));
+        for i in 0..per_host {
+            out.push_str(&format!(
+                "<ReportItem port=\"{}\" svc_name=\"www\" protocol=\"tcp\" severity=\"{}\" pluginID=\"{}\" pluginName=\"Plugin {i}\" pluginFamily=\"General\">\
+                 <description>Finding {i} on host {h}</description><solution>Patch.</solution><cve>CVE-2024-{:04}</cve>\
+                 <cvss3_vector>CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H</cvss3_vector></ReportItem>\n",
+                443 + i % 3,
+                1 + i % 4,
+                10_000 + i,
+                i % 9000 + 1
+            ));
+        }
+        out.push_str("</ReportHost>\n");
+    }
+    out.push_str("</Report></NessusClientData_v2>\n");
+    out.into_bytes()
+}
+
+// Issue 8: statements are batched, a budget per 1,000 findings, whatever the file's size.
+#[tokio::test]
+async fn an_import_holds_its_statement_budget() {
+    let app = TestApp::spawn().await;
+    let file = synthetic_nessus(50, 200);
+    let first = import_bytes(&app, BODY, "big.nessus", file.clone())
+        .await
+        .unwrap();
+    assert_eq!((first.findings, first.created), (10_000, 10_000));
+    assert!(
+        first.statements <= 10 * 10 + 20,
+        "{} statements for 10,000 findings",
+        first.statements
+    );
+    let again = import_bytes(&app, BODY, "big.nessus", file).await.unwrap();
+    assert_eq!((again.created, again.seen_again), (0, 10_000));
+    assert!(
+        again.statements <= 10 * 10 + 20,
+        "{} statements again",
+        again.statements
+    );
+}
+
+// Issue 8: a truncated, malformed or hostile file is refused cleanly, naming its place, with
+// nothing written; a store fault midway (an unknown organization) writes nothing either.
+#[tokio::test]
+async fn hostile_files_are_refused_and_leave_nothing_written() {
+    let app = TestApp::spawn().await;
+    import_bytes(
+        &app,
+        BODY,
+        "seed.nessus",
+        shared("nessus/nessus_nessus_v_unknown.xml"),
+    )
+    .await
+    .unwrap();
+    let before = written(&app).await;
+    let nessus = shared("nessus/nessus_nessus_v_unknown.xml");
+    let trivy = shared("trivy/legacy_many_vulns.json");
+    let mut huge_json = br#"{"SchemaVersion": 2, "Results": [{"Target": "x", "Vulnerabilities": [{"VulnerabilityID": "CVE-2024-0001", "Description": ""#.to_vec();
+    huge_json.extend(std::iter::repeat_n(b'a', 3 * 1024 * 1024));
+    huge_json.extend(br#""}]}]}"#);
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("truncated.nessus", nessus[..nessus.len() * 2 / 3].to_vec(), "ligne "),
+        ("truncated.json", trivy[..trivy.len() / 2].to_vec(), "ligne "),
+        (
+            "laughs.nessus",
+            br#"<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><NessusClientData_v2><Report><ReportHost name="h"><ReportItem pluginID="1" severity="4" pluginName="&b;"/></ReportHost></Report></NessusClientData_v2>"#.to_vec(),
+            "DOCTYPE",
+        ),
+        (
+            "deep.nessus",
+            format!("<NessusClientData_v2>{}", "<x>".repeat(50_000)).into_bytes(),
+            "niveaux",
+        ),
+        (
+            "deep.json",
+            format!("{{\"SchemaVersion\": 2, \"Results\": {}", "[".repeat(50_000)).into_bytes(),
+            "ligne 1",
+        ),
+        ("huge.json", huge_json, "octets"),
+        ("garbage.bin", vec![0xff, 0xfe, 0x00, 0x42, 0x13], "format de rapport non reconnu"),
+    ];
+    for (name, bytes, expected) in cases {
+        let err = import_bytes(&app, BODY, name, bytes).await.unwrap_err();
+        let message = err.message(rempart_domain::language::Language::Fr);
+        assert!(message.contains(expected), "{name}: {message}");
+        assert_eq!(written(&app).await, before, "{name} wrote something");
+    }
+    // Half of a valid file that breaks after the first batches were written to the store.
+    let big = synthetic_nessus(30, 300);
+    let err = import_bytes(&app, BODY, "cut.nessus", big[..big.len() - 40].to_vec())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ScanImportError::Read(_)), "{err:?}");
+    assert_eq!(
+        written(&app).await,
+        before,
+        "a file cut after 8,000 findings wrote something"
+    );
+    let _ = ScanFormat::Nessus;
+}
+
+fn kev_records() -> (String, Vec<rempart_storage::kev::KevRecord>) {
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/kev/known_exploited_vulnerabilities.json"
+    ))
+    .unwrap();
+    let catalogue = rempart_interchange::kev::read(&bytes).unwrap();
+    let records = catalogue
+        .entries
+        .iter()
+        .map(|e| rempart_storage::kev::KevRecord {
+            cve_id: e.cve_id.clone(),
+            vendor: e.vendor.clone(),
+            product: e.product.clone(),
+            name: e.name.clone(),
+            date_added: e.date_added.to_string(),
+            due_date: e.due_date.map(|d| d.to_string()),
+            required_action: e.required_action.clone(),
+            ransomware: e.ransomware.clone(),
+        })
+        .collect();
+    (catalogue.version, records)
+}
+
+// Issue 8: the known-exploited catalogue flags the vulnerabilities it lists with CISA's due
+// date, those already imported and those imported after it. Of the shared reports, only
+// OpenVAS many_vuln.xml holds a listed CVE (CVE-2012-1823, on one result; found with python3
+// by intersecting the reports' CVE identifiers with the catalogue's).
+#[tokio::test]
+async fn the_known_exploited_catalogue_flags_listed_vulnerabilities() {
+    let app = TestApp::spawn().await;
+    import_bytes(&app, BODY, "many.xml", shared("openvas/many_vuln.xml"))
+        .await
+        .unwrap();
+    let (version, records) = kev_records();
+    let ctx = || AuditContext::system("test");
+    let first = rempart_storage::kev::import(&app.store, ctx(), &version, &records)
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.entries, first.added, first.changed, first.flagged),
+        (1404, 1404, 0, 1)
+    );
+    let flagged = "SELECT COUNT(*) FROM vulnerabilities WHERE kev_due_on = '2022-04-15' AND cves LIKE '%CVE-2012-1823%'";
+    assert_eq!(count(&app, flagged).await, 1);
+    let again = rempart_storage::kev::import(&app.store, ctx(), &version, &records)
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.added, again.changed, again.unchanged, again.flagged),
+        (0, 0, 1404, 0)
+    );
+
+    // CISA moves the date: the entry changes and the flag follows.
+    let mut moved = records.clone();
+    let php = moved
+        .iter_mut()
+        .find(|r| r.cve_id == "CVE-2012-1823")
+        .unwrap();
+    php.due_date = Some("2022-05-01".into());
+    let third = rempart_storage::kev::import(&app.store, ctx(), &version, &moved)
+        .await
+        .unwrap();
+    assert_eq!((third.changed, third.flagged), (1, 1));
+
+    // A report imported after the catalogue is flagged as it is written.
+    import_bytes(
+        &app,
+        "agence-fictive-de-la-sante",
+        "many.xml",
+        shared("openvas/many_vuln.xml"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM vulnerabilities WHERE kev_due_on = '2022-05-01'"
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_entries WHERE action = 'kev.import'"
+        )
+        .await,
+        3
+    );
+}
