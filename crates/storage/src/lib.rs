@@ -48,6 +48,7 @@ mod store;
 pub mod tokens;
 pub mod views;
 pub mod vuln_import;
+pub mod vulns;
 pub mod write;
 
 pub use error::StoreError;

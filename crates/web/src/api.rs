@@ -936,7 +936,13 @@ pub async fn me(Extension(actor): Extension<Actor>) -> Json<MeOut> {
         crate::gmvi_api::respond_alert,
         crate::gmvi_api::withdraw_alert,
         crate::gmvi_api::export_stix,
-        crate::gmvi_api::import_stix
+        crate::gmvi_api::import_stix,
+        crate::vulns_api::list_vulnerabilities,
+        crate::vulns_api::get_vulnerability,
+        crate::vulns_api::list_imports,
+        crate::vulns_api::import_scan,
+        crate::vulns_api::unmatched_hosts,
+        crate::vulns_api::score_vectors
     ),
     components(schemas(ErrorBody, crate::error::FieldMessage))
 )]

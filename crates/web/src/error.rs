@@ -38,6 +38,9 @@ pub enum AppError {
     /// The body or query could not be read at all.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// An uploaded file was read and refused: the reason names its place (line, element).
+    #[error("file refused: {0}")]
+    FileRefused(String),
     #[error("payload too large")]
     TooLarge,
     #[error("too many requests")]
@@ -55,7 +58,9 @@ impl AppError {
             AppError::Forbidden | AppError::Csrf | AppError::Stage => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Invalid(_) | AppError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Invalid(_) | AppError::BadRequest(_) | AppError::FileRefused(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::Conflict(_) | AppError::Stale => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
@@ -77,6 +82,7 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::Stale => "stale",
             AppError::BadRequest(_) => "bad_request",
+            AppError::FileRefused(_) => "file_refused",
             AppError::TooLarge => "too_large",
             AppError::TooManyRequests => "too_many_requests",
             AppError::UnsupportedMedia => "unsupported_media_type",
@@ -102,6 +108,11 @@ impl AppError {
             AppError::BadRequest(detail) => {
                 t_args(language, "error-body", &[("detail", detail.clone().into())])
             }
+            AppError::FileRefused(detail) => t_args(
+                language,
+                "error-file-refused",
+                &[("detail", detail.clone().into())],
+            ),
             AppError::TooLarge => t(language, "error-too-large"),
             AppError::TooManyRequests => t(language, "error-too-many-requests"),
             AppError::UnsupportedMedia => t(language, "error-unsupported-media"),

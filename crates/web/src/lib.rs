@@ -44,6 +44,7 @@ pub mod sso_login;
 pub mod time;
 pub mod ui;
 pub mod views;
+pub mod vulns_api;
 
 use std::sync::Arc;
 use std::time::Duration;

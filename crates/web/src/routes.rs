@@ -493,7 +493,9 @@ pub fn routes() -> Routes {
             get(api::verify_audit),
         );
     // Threats, vulnerabilities, incidents and the alert network: their own tables of routes.
-    crate::gmvi_ui::routes(crate::gmvi_api::routes(routes))
+    let routes = crate::gmvi_ui::routes(crate::gmvi_api::routes(routes));
+    // Vulnerabilities: scanner reports, CVSS, the known-exploited catalogue.
+    crate::vulns_api::routes(routes)
 }
 
 /// Assembles the application from a route table (tests pass one with an extra route).

@@ -417,6 +417,49 @@ async fn foreign_id(app: &TestApp, path: &str) -> i64 {
         gmvi_records(app).await.3
     } else if path.starts_with("/alerts/") || path.starts_with("/api/v1/alerts/") {
         gmvi_records(app).await.4
+    } else if path.starts_with("/api/v1/vulnerabilities/") || path.starts_with("/api/v1/scans/") {
+        // A scan report the agency (body B) imported, once for the routes that use one.
+        let existing: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(id) FROM scan_imports WHERE file_name = 'agence.xml'")
+                .fetch_one(app.store.pool())
+                .await
+                .unwrap();
+        let import = match existing {
+            Some(id) => id,
+            None => {
+                let bytes = std::fs::read(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../../../shared/data/scans/openvas/one_vuln.xml"
+                ))
+                .unwrap();
+                rempart_web::scan_import::import(
+                    &app.store,
+                    rempart_storage::scope::Scope::LocalAdministrator,
+                    rempart_storage::AuditContext::system("test"),
+                    rempart_web::scan_import::ScanFile {
+                        reader: std::io::Cursor::new(bytes),
+                        file_name: "agence.xml".into(),
+                        format: None,
+                        org_id: app.org_id(BODY_B).await,
+                        min_severity: rempart_domain::cvss::Severity::Low,
+                        today: chrono::NaiveDate::from_ymd_opt(2026, 12, 4).unwrap(),
+                    },
+                )
+                .await
+                .unwrap()
+                .import_id
+            }
+        };
+        if path.starts_with("/api/v1/scans/") {
+            return import;
+        }
+        sqlx::query_scalar::<_, i64>(
+            "SELECT MIN(id) FROM vulnerabilities WHERE first_import_id = $1",
+        )
+        .bind(import)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
     } else if path.starts_with("/profile/sso/") {
         // Another person's link to the single sign-on provider.
         let mut w = app
@@ -612,6 +655,21 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
                     )
                     .await
             }
+            // A report the import accepts, sent into another body.
+            (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/scans") => ciso_a
+                .client
+                .post(ciso_a.url(&format!("{path}?file_name=rapport.xml")))
+                .header("x-csrf-token", &ciso_a.csrf)
+                .body(
+                    std::fs::read(concat!(
+                        env!("CARGO_MANIFEST_DIR"),
+                        "/../../../shared/data/scans/openvas/one_vuln.xml"
+                    ))
+                    .unwrap(),
+                )
+                .send()
+                .await
+                .unwrap(),
             // GMVI: bodies each route accepts.
             (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/evidence") => ciso_a
                 .client

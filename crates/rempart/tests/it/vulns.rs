@@ -514,3 +514,139 @@ async fn the_known_exploited_catalogue_flags_listed_vulnerabilities() {
         3
     );
 }
+
+// REQ GMVI-05: the API imports a report sent as the body (streamed to disk, one
+// transaction), lists with filters and gives one vulnerability; a refused file names its line
+// in the caller's language and writes nothing; another body's organization is not found.
+#[tokio::test]
+async fn the_api_imports_lists_and_refuses_with_the_place_named() {
+    let app = TestApp::spawn().await;
+    let ciso = app.login(CSIO_A).await;
+    let body_a = app.org_id(BODY_A).await;
+    let post = |path: String, bytes: Vec<u8>| {
+        ciso.client
+            .post(ciso.url(&path))
+            .header("x-csrf-token", &ciso.csrf)
+            .body(bytes)
+            .send()
+    };
+    let response = post(
+        format!("/api/v1/organizations/{body_a}/scans?file_name=many.xml"),
+        shared("openvas/many_vuln.xml"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 201);
+    let report: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        (report["findings"].as_i64(), report["created"].as_i64()),
+        (Some(44), Some(44))
+    );
+
+    let page: serde_json::Value = ciso
+        .get(&format!(
+            "/api/v1/vulnerabilities?org={body_a}&severity=critical&limit=500"
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    // Severity 9.0 or more in many_vuln.xml: 5 at 10.0, 1 at 9.3, 2 at 9.0.
+    assert_eq!(page["total"], 8);
+    let first = &page["items"][0];
+    assert_eq!(first["severity"], "critical");
+    assert_eq!(first["source"], "openvas");
+    let id = first["id"].as_i64().unwrap();
+    let detail: serde_json::Value = ciso
+        .get(&format!("/api/v1/vulnerabilities/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["history"][0]["note"], "created");
+    assert!(!detail["description"].as_str().unwrap().is_empty());
+
+    let overdue: serde_json::Value = ciso
+        .get("/api/v1/vulnerabilities?overdue=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    // Deadlines count from today: none is late yet.
+    assert_eq!(overdue["total"], 0);
+    let found: serde_json::Value = ciso
+        .get("/api/v1/vulnerabilities?q=cve-2012-1823")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(found["total"], 1);
+    let bad = ciso.get("/api/v1/vulnerabilities?severity=grave").await;
+    assert_eq!(bad.status(), 422);
+
+    let imports: serde_json::Value = ciso
+        .get(&format!("/api/v1/organizations/{body_a}/scans"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(imports[0]["file_name"], "many.xml");
+    assert_eq!(imports[0]["created"], 44);
+    let unmatched: serde_json::Value = ciso
+        .get(&format!(
+            "/api/v1/scans/{}/unmatched-hosts",
+            imports[0]["id"]
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unmatched[0]["host_key"], "192.168.1.1001");
+
+    let before = written(&app).await;
+    let nessus = shared("nessus/nessus_nessus_v_unknown.xml");
+    let refused = post(
+        format!("/api/v1/organizations/{body_a}/scans?file_name=cut.nessus"),
+        nessus[..nessus.len() / 2].to_vec(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), 422);
+    let error: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(error["code"], "file_refused");
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("Fichier refusé, rien n’a été enregistré : ligne "),
+        "{message}"
+    );
+    assert_eq!(written(&app).await, before);
+
+    // Another body's organization: not found, nothing written.
+    let body_b = app.org_id(BODY_B).await;
+    let foreign = post(
+        format!("/api/v1/organizations/{body_b}/scans?file_name=x.xml"),
+        shared("openvas/one_vuln.xml"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(foreign.status(), 404);
+    assert_eq!(written(&app).await, before);
+
+    // CVSS through the API: scores, or the metric at fault in French.
+    let scored: serde_json::Value = ciso
+        .send_json(
+            reqwest::Method::POST,
+            "/api/v1/cvss",
+            &serde_json::json!({"vectors": ["CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "CVSS:3.1/AV:N"]}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(scored[0]["score"], 9.8);
+    assert_eq!(scored[1]["error"]["metric"], "AC");
+    assert_eq!(
+        scored[1]["error"]["message"],
+        "Métrique obligatoire AC (complexité de l’attaque) absente."
+    );
+}

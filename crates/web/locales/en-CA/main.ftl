@@ -133,6 +133,7 @@ error-taken = This value is already taken.
 error-stale = The record was changed by someone else; reload the page.
 error-privileged-separate = A platform administrator account cannot hold business roles, nor the reverse.
 error-role-not-grantable = You cannot grant this role.
+error-file-refused = File refused, nothing was saved: { $detail }
 error-body = The request is malformed: { $detail }
 error-unknown-field = Unknown field.
 error-unauthenticated = You must sign in.

@@ -133,6 +133,7 @@ error-taken = Cette valeur est déjà utilisée.
 error-stale = L'élément a été modifié par quelqu'un d'autre; rechargez la page.
 error-privileged-separate = Un compte d'administration de la plateforme ne peut pas détenir de rôle d'affaires, et inversement.
 error-role-not-grantable = Vous ne pouvez pas attribuer ce rôle.
+error-file-refused = Fichier refusé, rien n’a été enregistré : { $detail }
 error-body = La requête est mal formée : { $detail }
 error-unknown-field = Champ inconnu.
 error-unauthenticated = Vous devez vous connecter.
