@@ -594,6 +594,47 @@ test('Rempart in a browser: login, language, organisations, accessibility', { ti
     assert.deepEqual(found, [], 'no axe finding of any impact on the GMVI pages');
   });
 
+  await step('5f. the coordinator imports a scan report with its progress shown, then reads the vulnerabilities', async () => {
+    const before = findings.length;
+    const report = path.resolve(here, '../../shared/data/scans/nessus/nessus_nessus_v_unknown.xml');
+    await submit(page, page.locator('.banner').getByRole('button', { name: 'Se déconnecter' }));
+    await page.getByLabel('Adresse courriel', { exact: true }).fill('comsi@demo.rempart.quebec');
+    await page.getByLabel('Mot de passe', { exact: true }).fill(DEMO_PASSWORD);
+    await submit(page, page.getByRole('button', { name: 'Se connecter', exact: true }));
+    await Promise.all([
+      page.waitForURL((url) => url.pathname === '/vulnerabilities'),
+      page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Vulnérabilités', exact: true }).click(),
+    ]);
+    assert.equal(await h1(page), 'Vulnérabilités');
+    await axeCheck(page, '/vulnerabilities (empty)');
+    await page.goto(`${BASE}/vulnerabilities/import`);
+    assert.equal(await h1(page), 'Importer un rapport d’analyse');
+    await axeCheck(page, '/vulnerabilities/import');
+    await page.getByLabel('Fichier', { exact: true }).setInputFiles(report);
+    // With script, the form goes through XMLHttpRequest to show the upload's progress, then
+    // follows the server's redirect to the import's page.
+    await Promise.all([
+      page.waitForURL(/\/vulnerabilities\/imports\/\d+$/),
+      page.getByRole('button', { name: 'Importer', exact: true }).click(),
+    ]);
+    assert.equal(await page.locator('#upload-progress').count(), 0, 'the result is a page of its own');
+    assert.equal(await h1(page), 'Résultat de l’importation');
+    assert.match(await page.locator('dl').textContent(), /296 \(dont 266 informatifs, non conservés\)/);
+    await shot(page, '05f-import');
+    await axeCheck(page, '/vulnerabilities/imports/{id}');
+    await page.goto(`${BASE}/vulnerabilities?severity=medium`);
+    await axeCheck(page, '/vulnerabilities (filtered)');
+    await Promise.all([
+      page.waitForURL(/\/vulnerabilities\/\d+$/),
+      page.getByRole('link', { name: 'SMB Signing Disabled', exact: true }).first().click(),
+    ]);
+    assert.equal(await h1(page), 'SMB Signing Disabled');
+    await shot(page, '05f-vulnerability');
+    await axeCheck(page, '/vulnerabilities/{id}');
+    const found = findings.slice(before).map((f) => `${f.label}: [${f.impact}] ${f.id}`);
+    assert.deepEqual(found, [], 'no axe finding of any impact on the vulnerability pages');
+  });
+
   await step('6. no script error on any page', async () => {
     assert.deepEqual(pageErrors, []);
     // The pages must live within their own Content-Security-Policy: no inline style or script.

@@ -111,4 +111,3 @@ CREATE TABLE kev_entries (
     catalogue_version TEXT NOT NULL,
     imported_at BIGINT NOT NULL
 );
-CREATE INDEX vulnerabilities_kev ON vulnerabilities (org_id, kev_due_on);

@@ -137,6 +137,7 @@ pub async fn import(
              required_action = excluded.required_action, ransomware = excluded.ransomware, \
              catalogue_version = excluded.catalogue_version, imported_at = excluded.imported_at",
         );
+        let sql = crate::dialect::numbered_params(&sql, wtx.engine());
         let mut q = sqlx::query(&sql);
         for r in chunk {
             q = q

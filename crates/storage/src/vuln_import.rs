@@ -23,12 +23,13 @@ use rempart_domain::vulnerability::{RemediationPolicy, VulnerabilityStatus};
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::dialect::numbered_params;
 use crate::error::{Result, StoreError};
 use crate::scope::Scope;
 use crate::write::{AuditContext, Change, WriteTx};
 use crate::Store;
 
-/// Rows of one multi-row INSERT: 31 parameters × 400 rows stays under SQLite's 32,766 bound
+/// Rows of one multi-row INSERT: 32 parameters × 400 rows stays under SQLite's 32,766 bound
 /// parameters and PostgreSQL's 65,535.
 const INSERT_ROWS: usize = 400;
 /// Ids or fingerprints in one `IN (…)` list.
@@ -86,6 +87,9 @@ pub struct Importer {
     by_identifier: HashMap<(String, String), i64>,
     assets: HashMap<i64, AssetMatch>,
     seen: HashSet<String>,
+    scores: HashMap<String, Option<cvss::CvssScore>>,
+    /// The INSERT of a full chunk, built once.
+    insert_sql: Option<String>,
     kev: crate::kev::KevIndex,
     cves: HashSet<String>,
     unmatched: HashMap<String, UnmatchedHost>,
@@ -168,6 +172,15 @@ impl Importer {
 
         statements += 1;
         let kev = crate::kev::index(wtx.conn()).await?;
+        if wtx.engine() == crate::Engine::Sqlite {
+            // A large import's transaction outgrows the connection's 16 MB page cache and
+            // spills to the WAL mid-transaction; 32 MB keeps most of 100,000 findings and their
+            // indexes in memory. Put back to the pool's setting before the commit.
+            statements += 1;
+            sqlx::query("PRAGMA cache_size = -32768")
+                .execute(wtx.conn())
+                .await?;
+        }
 
         let now = wtx.now();
         statements += 1;
@@ -193,6 +206,8 @@ impl Importer {
             by_identifier,
             assets,
             seen: HashSet::new(),
+            scores: HashMap::new(),
+            insert_sql: None,
             kev,
             cves: HashSet::new(),
             unmatched: HashMap::new(),
@@ -221,15 +236,27 @@ impl Importer {
         })
     }
 
+    fn scored(&mut self, vector: &str) -> Option<cvss::CvssScore> {
+        if let Some(known) = self.scores.get(vector) {
+            return known.clone();
+        }
+        let score = cvss::score(vector).ok();
+        if self.scores.len() < 100_000 {
+            self.scores.insert(vector.to_owned(), score.clone());
+        }
+        score
+    }
+
     /// Adds a batch of findings as read.
     pub async fn add(&mut self, batch: Vec<Finding>) -> Result<()> {
         let mut rows: Vec<Row_> = Vec::with_capacity(batch.len());
         for f in batch {
             self.report.findings += 1;
+            // A report repeats a few vectors over and over: each is scored once.
             let scored = f
                 .cvss
                 .iter()
-                .filter_map(|v| cvss::score(v).ok())
+                .filter_map(|v| self.scored(v))
                 .max_by(|a, b| a.version.as_str().cmp(b.version.as_str()));
             let severity = if f.severity != Severity::None {
                 f.severity
@@ -316,6 +343,7 @@ impl Importer {
                 "SELECT id, fingerprint, status FROM vulnerabilities WHERE org_id = $1 AND fingerprint IN ({})",
                 placeholders(2, chunk.len())
             );
+            let sql = numbered_params(&sql, self.wtx.engine());
             let mut q = sqlx::query(&sql).bind(self.import.org_id);
             for r in chunk {
                 q = q.bind(&r.fingerprint);
@@ -352,6 +380,7 @@ impl Importer {
                 "UPDATE vulnerabilities SET last_seen = $1, last_import_id = $2 WHERE id IN ({})",
                 placeholders(3, chunk.len())
             );
+            let sql = numbered_params(&sql, self.wtx.engine());
             let mut q = sqlx::query(&sql).bind(self.now).bind(self.import_id);
             for id in chunk {
                 q = q.bind(*id);
@@ -365,6 +394,7 @@ impl Importer {
                 "UPDATE vulnerabilities SET status = 'open', fixed_at = NULL, last_seen = $1, \
                  last_import_id = $2, updated_at = $3, version = version + 1 WHERE id IN ({list})"
             );
+            let sql = numbered_params(&sql, self.wtx.engine());
             let mut q = sqlx::query(&sql)
                 .bind(self.now)
                 .bind(self.import_id)
@@ -379,6 +409,7 @@ impl Importer {
                  SELECT id, $1, 'open', $2, NULL, 'reopened' FROM vulnerabilities WHERE id IN ({})",
                 placeholders(3, chunk.len())
             );
+            let sql = numbered_params(&sql, self.wtx.engine());
             let mut q = sqlx::query(&sql).bind(self.now).bind(self.import_id);
             for id in chunk {
                 q = q.bind(*id);
@@ -393,8 +424,9 @@ impl Importer {
         Ok(())
     }
 
-    async fn insert(&mut self, chunk: &[Row_]) -> Result<()> {
-        const COLUMNS: usize = 31;
+    /// The multi-row INSERT of `rows` rows, in the engine's parameters.
+    fn insert_sql(&self, rows: usize) -> String {
+        const COLUMNS: usize = 32;
         let mut sql = String::from(
             "INSERT INTO vulnerabilities (org_id, asset_id, fingerprint, source, scope_key, rule_id, \
              title, description, solution, host_key, host_label, port, package, fixed_version, \
@@ -402,7 +434,7 @@ impl Importer {
              status, due_on, kev_added_on, kev_due_on, first_seen, last_seen, first_import_id, \
              last_import_id, created_at, updated_at, version) VALUES ",
         );
-        for i in 0..chunk.len() {
+        for i in 0..rows {
             if i > 0 {
                 sql.push(',');
             }
@@ -415,9 +447,21 @@ impl Importer {
                 sql.push('$');
                 sql.push_str(&(base + c).to_string());
             }
-            // updated_at is the creation time, and the first version is 1.
-            sql.push_str(&format!(",${},1)", base + COLUMNS));
+            // The first version is 1.
+            sql.push_str(",1)");
         }
+        numbered_params(&sql, self.wtx.engine()).into_owned()
+    }
+
+    async fn insert(&mut self, chunk: &[Row_]) -> Result<()> {
+        let sql = if chunk.len() == INSERT_ROWS {
+            match self.insert_sql.take() {
+                Some(sql) => sql,
+                None => self.insert_sql(INSERT_ROWS),
+            }
+        } else {
+            self.insert_sql(chunk.len())
+        };
         let mut q = sqlx::query(&sql);
         for r in chunk {
             let f = &r.finding;
@@ -464,10 +508,14 @@ impl Importer {
                 .bind(self.now)
                 .bind(self.import_id)
                 .bind(self.import_id)
+                .bind(self.now)
                 .bind(self.now);
         }
         self.report.statements += 1;
         q.execute(self.wtx.conn()).await?;
+        if chunk.len() == INSERT_ROWS {
+            self.insert_sql = Some(sql);
+        }
         Ok(())
     }
 
@@ -499,6 +547,7 @@ impl Importer {
                  SELECT id, $1, 'fixed', $2, NULL, 'absent' FROM vulnerabilities \
                  WHERE org_id = $3 AND source = $4 AND status IN {open} AND last_import_id <> $2{condition}"
             );
+            let history = numbered_params(&history, self.wtx.engine());
             let mut q = sqlx::query(&history)
                 .bind(self.now)
                 .bind(self.import_id)
@@ -514,6 +563,7 @@ impl Importer {
                  version = version + 1 WHERE org_id = $3 AND source = $4 AND status IN {open} \
                  AND last_import_id <> $2{condition}"
             );
+            let update = numbered_params(&update, self.wtx.engine());
             let mut q = sqlx::query(&update)
                 .bind(self.now)
                 .bind(self.import_id)
@@ -553,6 +603,7 @@ impl Importer {
                 let b = i * 4;
                 sql.push_str(&format!("(${},${},${},${})", b + 1, b + 2, b + 3, b + 4));
             }
+            let sql = numbered_params(&sql, self.wtx.engine());
             let mut q = sqlx::query(&sql);
             for u in chunk {
                 q = q
@@ -612,6 +663,12 @@ impl Importer {
                 after: Some(after),
             })
             .await?;
+        if self.wtx.engine() == crate::Engine::Sqlite {
+            self.report.statements += 1;
+            sqlx::query("PRAGMA cache_size = -16384")
+                .execute(self.wtx.conn())
+                .await?;
+        }
         let report = self.report.clone();
         self.wtx.commit().await?;
         Ok(report)

@@ -377,10 +377,7 @@ pub async fn imports(
         return Err(StoreError::NotFound);
     }
     let sql = format!(
-        "SELECT s.id, s.org_id, s.format, s.file_name, s.file_sha256, s.imported_by, \
-         p.name AS imported_by_name, s.imported_at, s.findings, s.informational, s.hosts, \
-         s.cves, s.created_count, s.seen_again_count, s.fixed_count, s.reopened_count, \
-         s.unmatched_hosts FROM scan_imports s LEFT JOIN persons p ON p.id = s.imported_by \
+        "SELECT {IMPORT_COLUMNS} FROM scan_imports s LEFT JOIN persons p ON p.id = s.imported_by \
          WHERE s.org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1) AND {} \
          ORDER BY s.id DESC LIMIT {}",
         read_scope(scope).condition("s.org_id"),
@@ -391,28 +388,50 @@ pub async fn imports(
         .fetch_all(store.pool())
         .await?
         .iter()
-        .map(|r| {
-            Ok(ImportRow {
-                id: r.try_get("id")?,
-                org_id: r.try_get("org_id")?,
-                format: r.try_get("format")?,
-                file_name: r.try_get("file_name")?,
-                file_sha256: r.try_get("file_sha256")?,
-                imported_by: r.try_get("imported_by")?,
-                imported_by_name: r.try_get("imported_by_name")?,
-                imported_at: r.try_get("imported_at")?,
-                findings: r.try_get("findings")?,
-                informational: r.try_get("informational")?,
-                hosts: r.try_get("hosts")?,
-                cves: r.try_get("cves")?,
-                created: r.try_get("created_count")?,
-                seen_again: r.try_get("seen_again_count")?,
-                fixed: r.try_get("fixed_count")?,
-                reopened: r.try_get("reopened_count")?,
-                unmatched_hosts: r.try_get("unmatched_hosts")?,
-            })
-        })
+        .map(import_from)
         .collect()
+}
+
+const IMPORT_COLUMNS: &str = "s.id, s.org_id, s.format, s.file_name, s.file_sha256, \
+     s.imported_by, p.name AS imported_by_name, s.imported_at, s.findings, s.informational, \
+     s.hosts, s.cves, s.created_count, s.seen_again_count, s.fixed_count, s.reopened_count, \
+     s.unmatched_hosts";
+
+fn import_from(r: &sqlx::any::AnyRow) -> Result<ImportRow> {
+    Ok(ImportRow {
+        id: r.try_get("id")?,
+        org_id: r.try_get("org_id")?,
+        format: r.try_get("format")?,
+        file_name: r.try_get("file_name")?,
+        file_sha256: r.try_get("file_sha256")?,
+        imported_by: r.try_get("imported_by")?,
+        imported_by_name: r.try_get("imported_by_name")?,
+        imported_at: r.try_get("imported_at")?,
+        findings: r.try_get("findings")?,
+        informational: r.try_get("informational")?,
+        hosts: r.try_get("hosts")?,
+        cves: r.try_get("cves")?,
+        created: r.try_get("created_count")?,
+        seen_again: r.try_get("seen_again_count")?,
+        fixed: r.try_get("fixed_count")?,
+        reopened: r.try_get("reopened_count")?,
+        unmatched_hosts: r.try_get("unmatched_hosts")?,
+    })
+}
+
+/// One import, within reach.
+pub async fn import(store: &Store, scope: Scope, id: i64) -> Result<ImportRow> {
+    let sql = format!(
+        "SELECT {IMPORT_COLUMNS} FROM scan_imports s LEFT JOIN persons p ON p.id = s.imported_by \
+         WHERE s.id = $1 AND {}",
+        read_scope(scope).condition("s.org_id")
+    );
+    let row = sqlx::query(&sql)
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    import_from(&row)
 }
 
 /// The machines and targets of an import that no asset names; not found when the import is

@@ -45,6 +45,7 @@ pub mod time;
 pub mod ui;
 pub mod views;
 pub mod vulns_api;
+pub mod vulns_ui;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -56,7 +56,7 @@ impl Ctx {
     }
 
     pub fn for_actor(actor: &Actor, current: &str, orgs: Vec<(i64, String)>) -> Ctx {
-        let items: [(&'static str, &'static str, Option<Permission>); 16] = [
+        let items: [(&'static str, &'static str, Option<Permission>); 17] = [
             ("/", "nav-home", None),
             ("/assets", "nav-assets", Some(Permission::AssetRead)),
             ("/risks", "nav-risks", Some(Permission::RiskRead)),
@@ -73,6 +73,11 @@ impl Ctx {
                 Some(Permission::IncidentRead),
             ),
             ("/notices", "nav-notices", Some(Permission::IncidentRead)),
+            (
+                "/vulnerabilities",
+                "nav-vulnerabilities",
+                Some(Permission::VulnerabilityRead),
+            ),
             ("/alerts", "nav-alerts", Some(Permission::AlertRead)),
             (
                 "/escalation-rules",

@@ -417,7 +417,10 @@ async fn foreign_id(app: &TestApp, path: &str) -> i64 {
         gmvi_records(app).await.3
     } else if path.starts_with("/alerts/") || path.starts_with("/api/v1/alerts/") {
         gmvi_records(app).await.4
-    } else if path.starts_with("/api/v1/vulnerabilities/") || path.starts_with("/api/v1/scans/") {
+    } else if path.starts_with("/api/v1/vulnerabilities/")
+        || path.starts_with("/api/v1/scans/")
+        || path.starts_with("/vulnerabilities/")
+    {
         // A scan report the agency (body B) imported, once for the routes that use one.
         let existing: Option<i64> =
             sqlx::query_scalar("SELECT MAX(id) FROM scan_imports WHERE file_name = 'agence.xml'")
@@ -450,7 +453,7 @@ async fn foreign_id(app: &TestApp, path: &str) -> i64 {
                 .import_id
             }
         };
-        if path.starts_with("/api/v1/scans/") {
+        if path.starts_with("/api/v1/scans/") || path.starts_with("/vulnerabilities/imports/") {
             return import;
         }
         sqlx::query_scalar::<_, i64>(

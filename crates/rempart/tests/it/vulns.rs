@@ -650,3 +650,129 @@ async fn the_api_imports_lists_and_refuses_with_the_place_named() {
         "Métrique obligatoire AC (complexité de l’attaque) absente."
     );
 }
+
+// REQ GMVI-05: the pages: import a report through the form (no script needed), see the
+// import's counts and its unmatched hosts, the list with filters, one vulnerability, the
+// exports; a refused file shows the form again with its place named, and writes nothing.
+#[tokio::test]
+async fn the_pages_import_list_show_and_export() {
+    let app = TestApp::spawn().await;
+    let ciso = app.login(CSIO_A).await;
+    let form = ciso
+        .get("/vulnerabilities/import")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(form.contains("enctype=\"multipart/form-data\""), "{form}");
+    assert!(form.contains("<progress id=\"upload-progress\""));
+    let body_a = app.org_id(BODY_A).await.to_string();
+    let upload = |name: &'static str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", ciso.csrf.clone())
+            .text("org_id", body_a.clone())
+            .text("format", "")
+            .text("min_severity", "low")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name),
+            );
+        ciso.client
+            .post(ciso.url("/vulnerabilities/import"))
+            .multipart(form)
+            .send()
+    };
+    let done = upload(
+        "rapport.nessus",
+        shared("nessus/nessus_nessus_v_unknown.xml"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.status(), 303);
+    let location = done.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with("/vulnerabilities/imports/"),
+        "{location}"
+    );
+    let result = ciso.get(&location).await.text().await.unwrap();
+    assert!(result.contains("rapport.nessus"), "{result}");
+    assert!(
+        result.contains("<dd>296 (dont 266 informatifs, non conservés)</dd>"),
+        "{result}"
+    );
+    assert!(
+        result.contains("qa3app09"),
+        "the unmatched hosts are listed"
+    );
+
+    let list = ciso
+        .get(&format!("/vulnerabilities?org={body_a}&severity=medium"))
+        .await;
+    assert_eq!(list.status(), 200);
+    let html = list.text().await.unwrap();
+    assert!(
+        html.contains(
+            "Microsoft Windows Remote Desktop Protocol Server Man-in-the-Middle Weakness"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("aria-current=\"page\">Vulnérabilités"),
+        "the menu shows where we are"
+    );
+    let id: i64 = sqlx::query_scalar("SELECT MIN(id) FROM vulnerabilities WHERE rule_id = '18405'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let page = ciso
+        .get(&format!("/vulnerabilities/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("CVE-2005-1794"), "{page}");
+    assert!(page.contains("trouvée par une analyse"), "{page}");
+
+    let csv = ciso
+        .get(&format!("/vulnerabilities/export?format=csv&org={body_a}"))
+        .await;
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = csv.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0]
+            .trim_start_matches('\u{feff}')
+            .starts_with("N°;Organisation;Titre;"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines.len(), 31, "a header and the 30 kept findings");
+    let xlsx = ciso.get("/vulnerabilities/export?format=xlsx").await;
+    assert_eq!(xlsx.status(), 200);
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+
+    let before = written(&app).await;
+    let nessus = shared("nessus/nessus_nessus_v_unknown.xml");
+    let refused = upload("coupe.nessus", nessus[..nessus.len() / 3].to_vec())
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("role=\"alert\""), "{html}");
+    assert!(
+        html.contains("Fichier refusé, rien n’a été enregistré : ligne "),
+        "{html}"
+    );
+    assert_eq!(written(&app).await, before);
+
+    // A user without the permission sees neither the menu entry nor the page.
+    let user = app.login(USER_A).await;
+    assert_eq!(user.get("/vulnerabilities").await.status(), 403);
+    assert!(!user
+        .get("/")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("href=\"/vulnerabilities\""));
+}
