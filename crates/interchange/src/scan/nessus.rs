@@ -110,7 +110,7 @@ pub fn read<R: BufRead>(
                         let mut finding =
                             Finding::new(ScanFormat::Nessus, plugin.to_owned(), title.to_owned());
                         finding.severity = level;
-                        finding.host = host.clone();
+
                         let port = attribute(&attributes, "port").unwrap_or("0").trim();
                         let protocol = attribute(&attributes, "protocol").unwrap_or("tcp").trim();
                         finding.port = Some(format!("{port}/{protocol}"));
@@ -312,6 +312,13 @@ mod tests {
                 .any(|f| f.title
                     == "Terminal Services Doesn't Use Network Level Authentication (NLA)")
         );
+    }
+
+    #[test]
+    fn white_space_between_references_is_kept() {
+        let xml = b"<NessusClientData_v2><Report><ReportHost name=\"h\"><ReportItem pluginID=\"1\" severity=\"2\" pluginName=\"x\"><description>a &amp; b &lt;c&gt;\n  d</description></ReportItem></ReportHost></Report></NessusClientData_v2>";
+        let (found, _) = all(xml, &ScanLimits::default()).unwrap();
+        assert_eq!(found[0].description.as_deref(), Some("a & b <c>\n  d"));
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub(crate) enum Node {
 
 enum Piece {
     Text(String),
+    /// White space only, kept in `XmlEvents::blank`.
+    Blank,
     Markup(Node, bool),
     Skip,
 }
@@ -39,6 +41,8 @@ pub(crate) struct XmlEvents<R: Read> {
     pending_end: Option<String>,
     /// Markup read right after a text, given after it.
     stashed: Option<(Node, bool)>,
+    /// White space read since the last markup, while no other text came.
+    blank: String,
     limits: ScanLimits,
 }
 
@@ -62,6 +66,7 @@ impl<R: Read> XmlEvents<R> {
             path: Vec::new(),
             pending_end: None,
             stashed: None,
+            blank: String::new(),
             limits: *limits,
         }
     }
@@ -107,16 +112,19 @@ impl<R: Read> XmlEvents<R> {
         if let Some((node, empty)) = self.stashed.take() {
             return self.give(node, empty);
         }
+        // Text comes in pieces (text, references, CDATA), joined until the next markup. White
+        // space alone between two tags is most of a report's text events: it is kept in a
+        // reused buffer and dropped when markup follows, so that it costs no allocation.
         let mut text: Option<String> = None;
+        self.blank.clear();
         loop {
             let mut buf = std::mem::take(&mut self.buf);
             buf.clear();
             let piece = self.piece(&mut buf);
             self.buf = buf;
             match piece? {
-                // Text comes in pieces (text, references, CDATA): joined until the next markup.
                 Piece::Text(t) => {
-                    let joined = text.get_or_insert_with(String::new);
+                    let joined = text.get_or_insert_with(|| std::mem::take(&mut self.blank));
                     joined.push_str(&t);
                     if joined.len() > self.limits.max_text_bytes {
                         // The guard bounds each run between markup; references join runs.
@@ -126,6 +134,13 @@ impl<R: Read> XmlEvents<R> {
                             column,
                             limit: self.limits.max_text_bytes,
                         });
+                    }
+                }
+                Piece::Blank => {
+                    // Within a text already begun, white space is part of it.
+                    if let Some(joined) = text.as_mut() {
+                        joined.push_str(&self.blank);
+                        self.blank.clear();
                     }
                 }
                 Piece::Skip => {}
@@ -148,11 +163,15 @@ impl<R: Read> XmlEvents<R> {
             Err(e) => return Err(self.fault(e)),
         };
         Ok(match event {
-            Event::Text(t) => Piece::Text(
-                t.decode()
-                    .map_err(|e| self.syntax(e.to_string()))?
-                    .into_owned(),
-            ),
+            Event::Text(t) => {
+                let decoded = t.decode().map_err(|e| self.syntax(e.to_string()))?;
+                if decoded.bytes().all(|b| b.is_ascii_whitespace()) {
+                    self.blank.push_str(&decoded);
+                    Piece::Blank
+                } else {
+                    Piece::Text(decoded.into_owned())
+                }
+            }
             Event::CData(c) => Piece::Text(
                 c.decode()
                     .map_err(|e| self.syntax(e.to_string()))?
