@@ -136,7 +136,7 @@ const AFS: &[DemoAsset] = &[
 pub async fn load(w: &mut WriteTx, ids: &HashMap<&str, i64>) -> Result<(), StoreError> {
     // Classification dates are counted back from the day the demo is loaded, so that the
     // same assets are due for review whatever that day is.
-    let today = chrono::Utc::now().date_naive();
+    let today = rempart_web::time::today();
     let scale = Scale::default();
     for body in [MFR, AFS] {
         let mut by_name: HashMap<&str, i64> = HashMap::new();

@@ -310,7 +310,7 @@ async fn person(w: &mut WriteTx, email: &str) -> Result<i64, StoreError> {
 /// Loads the register inside the demo's transaction, after the inventory. `ids` maps slugs
 /// to organization ids.
 pub async fn load(w: &mut WriteTx, ids: &HashMap<&str, i64>) -> Result<(), StoreError> {
-    let today = chrono::Utc::now().date_naive();
+    let today = rempart_web::time::today();
     let days = |n: u64| today.checked_sub_days(Days::new(n)).unwrap_or(today);
     for r in RISKS {
         let org_id = *ids.get(r.org).ok_or(StoreError::NotFound)?;

@@ -61,7 +61,7 @@ pub async fn run(
             format,
             org_id,
             min_severity,
-            today: chrono::Local::now().date_naive(),
+            today: rempart_web::time::today(),
         },
     )
     .await

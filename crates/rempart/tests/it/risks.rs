@@ -278,7 +278,7 @@ async fn approvals_lapse_and_every_trigger_flags_for_reassessment() {
     );
 
     // The daily job, a year and a day later: the approval lapsed and the review came due.
-    let today = chrono::Utc::now().date_naive();
+    let today = rempart_web::time::today();
     let later = today.checked_add_days(Days::new(367)).unwrap();
     let mut w = app.store.write(AuditContext::system("test")).await.unwrap();
     let outcome = risks::flag_due(&mut w, later).await.unwrap();
@@ -770,7 +770,7 @@ async fn indicators_count_per_body_and_in_total() {
     let ciso = app.login(CSIO_A).await;
     let root = app.org_id("cgcd-demo").await;
     let body_a = app.org_id(BODY_A).await;
-    let today = chrono::Utc::now().date_naive();
+    let today = rempart_web::time::today();
 
     // Projects: one live today whose risk is assessed today, one live last month whose risk
     // came after, one not yet live.
