@@ -23,6 +23,12 @@ impl ScanFormat {
         ScanFormat::Sarif,
     ];
 
+    /// Code scanners report on a whole repository: a file without findings is not named, so
+    /// a new report's scope is every finding of the format.
+    pub fn scope_is_whole_format(self) -> bool {
+        self == ScanFormat::Sarif
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ScanFormat::Nessus => "nessus",
@@ -160,6 +166,19 @@ impl Finding {
                 .or_else(|| self.location.clone())
                 .unwrap_or_default(),
         ]
+    }
+
+    /// What a new scan must cover for this finding's absence to mean it is fixed: the machine
+    /// for a network scanner, the target for an image scanner, nothing narrower than the format
+    /// for a code scanner (empty).
+    pub fn scope_key(&self) -> String {
+        if self.format.scope_is_whole_format() {
+            return String::new();
+        }
+        match self.format {
+            ScanFormat::Trivy => self.target.clone().unwrap_or_default(),
+            _ => self.host.key(),
+        }
     }
 
     /// The fingerprint that deduplicates findings across imports (see [`Finding::identity`]).

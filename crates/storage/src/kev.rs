@@ -51,17 +51,9 @@ pub async fn index(conn: &mut sqlx::AnyConnection) -> Result<KevIndex> {
     Ok(out)
 }
 
-/// The flag of a vulnerability with these CVEs: the listed one due first.
+/// The flag of a vulnerability with these CVEs (the domain's `kev_flag`).
 pub fn flag(index: &KevIndex, cves: &[String]) -> Option<(String, Option<String>)> {
-    cves.iter()
-        .filter_map(|c| index.get(c))
-        .min_by(|a, b| match (&a.1, &b.1) {
-            (Some(x), Some(y)) => x.cmp(y),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => a.0.cmp(&b.0),
-        })
-        .cloned()
+    rempart_domain::vulnerability::kev_flag(cves.iter().filter_map(|c| index.get(c)))
 }
 
 pub async fn import(

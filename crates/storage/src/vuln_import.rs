@@ -301,7 +301,7 @@ impl Importer {
                 .or_else(|| f.host.ip.clone())
                 .or_else(|| f.target.clone())
                 .unwrap_or_default();
-            let scope_key = scope_key(&f);
+            let scope_key = f.scope_key();
             if asset.is_none() {
                 let key = if host_key.is_empty() {
                     scope_key.clone()
@@ -542,8 +542,16 @@ impl Importer {
     ) -> Result<ImportReport> {
         let org = self.import.org_id;
         let source = self.import.format.as_str();
-        let open = "('open', 'in_remediation', 'risk_accepted')";
-        let scopes: Vec<Option<&[String]>> = if uses_format_scope(self.import.format) {
+        // The statuses the domain says a scan's silence fixes, as an SQL list of our own codes.
+        let open = format!(
+            "({})",
+            VulnerabilityStatus::fixed_when_absent()
+                .iter()
+                .map(|s| format!("'{}'", s.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let scopes: Vec<Option<&[String]>> = if self.import.format.scope_is_whole_format() {
             vec![None]
         } else {
             covered.chunks(IN_LIST).map(Some).collect()
@@ -699,23 +707,6 @@ struct Row_ {
     cvss_vector: String,
     due_on: Option<String>,
     finding: Finding,
-}
-
-/// Code scanners report on a whole repository: a file without findings is not named, so their
-/// scope is the format itself.
-fn uses_format_scope(format: ScanFormat) -> bool {
-    format == ScanFormat::Sarif
-}
-
-/// What a new scan must cover for this finding's absence to mean it is fixed.
-pub fn scope_key(f: &Finding) -> String {
-    if uses_format_scope(f.format) {
-        return String::new();
-    }
-    match f.format {
-        ScanFormat::Trivy => f.target.clone().unwrap_or_default(),
-        _ => f.host.key(),
-    }
 }
 
 fn scope_for(scope: Scope) -> Scope {

@@ -189,9 +189,17 @@ fn conditions(scope: Scope, filter: &VulnFilter) -> (String, Vec<Bind>) {
     }
     if let Some(day) = filter.overdue_on {
         let day = day.format("%Y-%m-%d").to_string();
+        let pending: Vec<String> = VulnerabilityStatus::ALL
+            .iter()
+            .filter(|s| s.is_pending())
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
         add(
             &mut sql,
-            " AND v.status IN ('open', 'in_remediation') AND (v.due_on < ?",
+            &format!(
+                " AND v.status IN ({}) AND (v.due_on < ?",
+                pending.join(", ")
+            ),
             Bind::Text(day.clone()),
         );
         add(&mut sql, " OR v.kev_due_on < ?)", Bind::Text(day));

@@ -134,7 +134,7 @@ fn query_of(p: &VulnParams) -> String {
     let mut parts = Vec::new();
     let mut add = |k: &str, v: String| {
         if !v.is_empty() {
-            parts.push(format!("{k}={}", urlencode(&v)));
+            parts.push(format!("{k}={}", url_escape(&v)));
         }
     };
     add("org", p.org.map(|o| o.to_string()).unwrap_or_default());
@@ -149,10 +149,6 @@ fn query_of(p: &VulnParams) -> String {
         add("overdue", "true".into());
     }
     parts.join("&")
-}
-
-fn urlencode(text: &str) -> String {
-    url_escape(text)
 }
 
 fn url_escape(text: &str) -> String {

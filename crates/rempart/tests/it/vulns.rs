@@ -174,7 +174,7 @@ async fn each_shared_report_imports_with_its_counts_and_again_without_duplicates
     // A Trivy finding keeps its package, the version that fixes it and its scored vector.
     let row = sqlx::query(
         "SELECT package, fixed_version, cvss_vector, score_tenths, severity, due_on FROM vulnerabilities \
-         WHERE source = 'trivy' AND rule_id = 'CVE-2011-3374'",
+         WHERE source = 'trivy' AND rule_id = 'CVE-2011-3374' ORDER BY id LIMIT 1",
     )
     .fetch_one(app.store.pool())
     .await
