@@ -348,7 +348,7 @@ impl Identifier {
 }
 
 /// Splits a CPE 2.3 formatted string on its unescaped colons.
-fn split_cpe(value: &str) -> Vec<String> {
+pub(crate) fn split_cpe(value: &str) -> Vec<String> {
     let mut parts = Vec::new();
     let mut current = String::new();
     let mut escaped = false;

@@ -8,6 +8,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod csaf;
 pub mod inventory;
 pub mod kev;
 pub mod oscal;

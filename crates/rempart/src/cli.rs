@@ -171,6 +171,19 @@ pub enum ImportCommand {
         json: bool,
         file: PathBuf,
     },
+    /// Importe des avis de sécurité CSAF 2.0 pour un organisme : chaque avis est comparé aux
+    /// composants logiciels (CPE, URL de paquet) des actifs de l'organisme et des unités sous
+    /// lui, et le détenteur d'un actif visé est avisé. Le même document importé de nouveau ne
+    /// change rien ; un avis mis à jour (même émetteur, même référence) remplace le précédent.
+    Csaf {
+        /// L'organisme (slug).
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        json: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Importe un rapport d'analyse de vulnérabilités (Nessus, Greenbone/OpenVAS, Trivy ou
     /// SARIF) dans un organisme, en une seule transaction : un constat revu met à jour sa date
     /// de dernière observation, un constat absent d'une nouvelle analyse du même hôte est
@@ -523,6 +536,66 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     report.unchanged,
                     report.flagged
                 );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(ImportCommand::Csaf { org, json, files }) => {
+            let config = config(&cli.common, None)?;
+            let (store, target) = store_and_org(&cli.common, &org).await?;
+            let notifier = rempart_storage::inbox::Notifier {
+                wording: &rempart_web::gmvi::Words,
+                email: config.web.notify_email,
+            };
+            let mut reports = Vec::new();
+            for file in &files {
+                let bytes = read_bounded(file, rempart_web::advisories_api::MAX_CSAF_BYTES)?;
+                let advisory = rempart_interchange::csaf::read(
+                    &bytes,
+                    rempart_interchange::csaf::CsafLimits::default(),
+                )
+                .map_err(|e| Failure(format!("{} : {e}", file.display())))?;
+                let sha = rempart_web::advisories_api::document_sha256(&bytes);
+                let report = rempart_storage::advisories::record(
+                    &store,
+                    Scope::LocalAdministrator,
+                    AuditContext::system("rempart import csaf"),
+                    &notifier,
+                    rempart_storage::advisories::Recording {
+                        org_id: target.id,
+                        advisory: &advisory,
+                        source: rempart_storage::advisories::AdvisorySource::Csaf,
+                        sha256: Some(&sha),
+                    },
+                )
+                .await?;
+                if !json {
+                    println!(
+                        "{} : avis {} « {} » {} ; {} produit(s), {} CVE ; {} actif(s) visé(s), {} nouveau(x), {} détenteur(s) avisé(s).",
+                        file.display(),
+                        advisory.tracking_id,
+                        advisory.title,
+                        if report.unchanged {
+                            "inchangé"
+                        } else if report.created {
+                            "enregistré"
+                        } else {
+                            "mis à jour"
+                        },
+                        report.products,
+                        report.cves,
+                        report.matched_assets,
+                        report.new_matches,
+                        report.holders_notified
+                    );
+                }
+                reports.push(serde_json::json!({
+                    "file": file.display().to_string(),
+                    "tracking_id": advisory.tracking_id,
+                    "report": report,
+                }));
+            }
+            if json {
+                print_json(&reports)?;
             }
             Ok(ExitCode::SUCCESS)
         }

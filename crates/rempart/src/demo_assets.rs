@@ -82,7 +82,7 @@ const SENSITIVE: (bool, bool) = (true, true);
 /// The ministry's inventory.
 #[rustfmt::skip]
 const MFR: &[DemoAsset] = &[
-    a("Réseau local du siège social", NETWORK, MFR_TI, MORIN, OWN, "10.10.0.0/16", "", &[], Some((3, 2, 2, 100)), NO),
+    a("Réseau local du siège social", NETWORK, MFR_TI, MORIN, OWN, "10.10.0.0/16\ncpe:2.3:o:cisco:ios:15.2\\(4\\)e1:*:*:*:*:*:*:*", "", &[], Some((3, 2, 2, 100)), NO),
     a("Réseau étendu des bureaux régionaux", NETWORK, MFR_TI, MORIN, GOV, "10.20.0.0/16", "", &[], Some((2, 2, 2, 100)), NO),
     a("Pare-feu périmétrique", INFRA, MFR_TI, MORIN, OWN, "fw-siege-01\n10.10.0.1", "2029-03-31", &["Réseau local du siège social"], Some((3, 3, 3, 100)), NO),
     a("Grappe de virtualisation", INFRA, MFR_TI, MORIN, OWN, "vmw-cl01.mfr.demo.gouv.qc.ca\n10.10.20.0/24\ncpe:2.3:a:vmware:esxi:7.0:*:*:*:*:*:*:*", "2027-10-02", &["Réseau local du siège social"], Some((3, 3, 3, 90)), NO),

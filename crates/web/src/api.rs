@@ -942,7 +942,11 @@ pub async fn me(Extension(actor): Extension<Actor>) -> Json<MeOut> {
         crate::vulns_api::list_imports,
         crate::vulns_api::import_scan,
         crate::vulns_api::unmatched_hosts,
-        crate::vulns_api::score_vectors
+        crate::vulns_api::score_vectors,
+        crate::advisories_api::list_advisories,
+        crate::advisories_api::get_advisory,
+        crate::advisories_api::record_advisory,
+        crate::advisories_api::import_csaf
     ),
     components(schemas(ErrorBody, crate::error::FieldMessage))
 )]

@@ -11,6 +11,8 @@
 )]
 
 pub mod account;
+pub mod advisories_api;
+pub mod advisories_ui;
 pub mod api;
 pub mod assets_api;
 pub mod assets_ui;

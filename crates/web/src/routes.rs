@@ -495,7 +495,9 @@ pub fn routes() -> Routes {
     // Threats, vulnerabilities, incidents and the alert network: their own tables of routes.
     let routes = crate::gmvi_ui::routes(crate::gmvi_api::routes(routes));
     // Vulnerabilities: scanner reports, CVSS, the known-exploited catalogue.
-    crate::vulns_ui::routes(crate::vulns_api::routes(routes))
+    let routes = crate::vulns_ui::routes(crate::vulns_api::routes(routes));
+    // Security advisories: CSAF documents and bulletins entered by hand.
+    crate::advisories_ui::routes(crate::advisories_api::routes(routes))
 }
 
 /// Assembles the application from a route table (tests pass one with an extra route).

@@ -56,7 +56,7 @@ impl Ctx {
     }
 
     pub fn for_actor(actor: &Actor, current: &str, orgs: Vec<(i64, String)>) -> Ctx {
-        let items: [(&'static str, &'static str, Option<Permission>); 17] = [
+        let items: [(&'static str, &'static str, Option<Permission>); 18] = [
             ("/", "nav-home", None),
             ("/assets", "nav-assets", Some(Permission::AssetRead)),
             ("/risks", "nav-risks", Some(Permission::RiskRead)),
@@ -76,6 +76,11 @@ impl Ctx {
             (
                 "/vulnerabilities",
                 "nav-vulnerabilities",
+                Some(Permission::VulnerabilityRead),
+            ),
+            (
+                "/advisories",
+                "nav-advisories",
                 Some(Permission::VulnerabilityRead),
             ),
             ("/alerts", "nav-alerts", Some(Permission::AlertRead)),

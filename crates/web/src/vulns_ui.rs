@@ -471,7 +471,7 @@ pub async fn import_submit(
     headers: HeaderMap,
     request: Request,
 ) -> Result<Response, AppError> {
-    let upload = read_upload(request).await?;
+    let upload = read_upload(request, crate::middleware::UPLOAD_LIMIT).await?;
     let lang = actor.person.language;
     let org = upload.field("org_id").and_then(|v| v.parse::<i64>().ok());
     let min = upload.field("min_severity").unwrap_or("low").to_owned();
@@ -556,26 +556,27 @@ pub async fn import_submit(
     }
 }
 
-struct Upload {
-    fields: std::collections::HashMap<String, String>,
-    file: Option<(String, Vec<u8>)>,
+pub(crate) struct Upload {
+    pub fields: std::collections::HashMap<String, String>,
+    pub file: Option<(String, Vec<u8>)>,
 }
 
 impl Upload {
-    fn field(&self, name: &str) -> Option<&str> {
+    pub fn field(&self, name: &str) -> Option<&str> {
         self.fields.get(name).map(String::as_str)
     }
 }
 
-/// The import form: its few small fields and the file.
-async fn read_upload(request: Request) -> Result<Upload, AppError> {
+/// An upload form (a scanner report, an advisory): its few small fields and the file, the
+/// whole body at most `limit` bytes.
+pub(crate) async fn read_upload(request: Request, limit: usize) -> Result<Upload, AppError> {
     let boundary = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|ct| multer::parse_boundary(ct).ok())
         .ok_or(AppError::UnsupportedMedia)?;
-    let bytes = axum::body::to_bytes(request.into_body(), crate::middleware::UPLOAD_LIMIT)
+    let bytes = axum::body::to_bytes(request.into_body(), limit)
         .await
         .map_err(|_| AppError::TooLarge)?;
     let stream =

@@ -463,6 +463,36 @@ async fn foreign_id(app: &TestApp, path: &str) -> i64 {
         .fetch_one(app.store.pool())
         .await
         .unwrap()
+    } else if path.starts_with("/api/v1/advisories/") || path.starts_with("/advisories/") {
+        // An advisory the agency (body B) recorded.
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/csaf/rhsa-2022_0011.json"
+        ))
+        .unwrap();
+        let advisory = rempart_interchange::csaf::read(
+            &bytes,
+            rempart_interchange::csaf::CsafLimits::default(),
+        )
+        .unwrap();
+        rempart_storage::advisories::record(
+            &app.store,
+            rempart_storage::scope::Scope::LocalAdministrator,
+            rempart_storage::AuditContext::system("test"),
+            &rempart_storage::inbox::Notifier {
+                wording: &rempart_web::gmvi::Words,
+                email: false,
+            },
+            rempart_storage::advisories::Recording {
+                org_id: app.org_id(BODY_B).await,
+                advisory: &advisory,
+                source: rempart_storage::advisories::AdvisorySource::Csaf,
+                sha256: Some("agence"),
+            },
+        )
+        .await
+        .unwrap()
+        .advisory_id
     } else if path.starts_with("/profile/sso/") {
         // Another person's link to the single sign-on provider.
         let mut w = app
@@ -655,6 +685,33 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
                                 "asset_ids": [asset], "likelihood": 1,
                                 "impact_availability": 1, "impact_integrity": 1,
                                 "impact_confidentiality": 1, "version": 1}),
+                    )
+                    .await
+            }
+            // An advisory the import accepts, sent into another body.
+            (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/advisories/csaf") => {
+                ciso_a
+                    .client
+                    .post(ciso_a.url(&path))
+                    .header("x-csrf-token", &ciso_a.csrf)
+                    .body(
+                        std::fs::read(concat!(
+                            env!("CARGO_MANIFEST_DIR"),
+                            "/../../../shared/data/csaf/cisco-sa-20180328-smi2.json"
+                        ))
+                        .unwrap(),
+                    )
+                    .send()
+                    .await
+                    .unwrap()
+            }
+            (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/advisories") => {
+                ciso_a
+                    .send_json(
+                        Method::POST,
+                        &path,
+                        &json!({"publisher": "Pirate", "reference": "P-1", "title": "Pirate",
+                                "products": ["pkg:npm/jquery@3.4.1"]}),
                     )
                     .await
             }

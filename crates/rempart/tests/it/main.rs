@@ -3,6 +3,7 @@
 
 mod kit;
 
+mod advisories;
 mod assets;
 mod authz;
 mod cli;

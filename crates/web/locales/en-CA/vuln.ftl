@@ -138,3 +138,61 @@ vuln-import-key = Key
 vuln-import-all-matched = Every host of the report matches an asset.
 vuln-import-unmatched-help = No asset carries these names or addresses. Add the identifier to the asset concerned (host name, FQDN or IP address) or create the asset: the next import will attach them.
 vuln-import-create-asset = Create an asset
+
+## Security advisories (GMVI-07)
+nav-advisories = Security advisories
+advisories-title = Security advisories
+advisories-help = Advisories from vendors and CERTs, imported as CSAF 2.0 or typed in. Each advisory is compared with the assets' software components (CPE, package URL); the holder of a concerned asset is notified.
+advisories-only-matched = Only those that concern an asset
+advisories-filter = Filter
+advisories-none = No advisory.
+advisory-reference = Reference
+advisory-title = Title
+advisory-publisher = Publisher
+advisory-version = Version
+advisory-source = Source
+advisory-source-csaf = CSAF document
+advisory-source-manual = typed in
+advisory-products = { $count ->
+        [one] one product
+       *[other] { $count } products
+    }
+advisory-url = Link
+advisory-updated = Updated
+advisory-summary = Summary
+advisory-matches = Assets concerned
+advisory-no-match = No asset of the organization has a component this advisory names.
+advisory-matched-assets = Assets concerned
+advisory-affected-assets = Affected
+advisory-status = Status
+advisory-status-affected = affected
+advisory-status-under_investigation = under investigation by the vendor
+advisory-status-fix_available = fix published
+advisory-matched-on = Asset's component
+advisory-products-matched = Advisory's products
+advisory-holder = Holder
+advisory-notified = Notified
+advisory-not-notified = not notified
+advisory-severity-none = not given
+advisory-new-title = Record a security advisory
+advisory-new-help = Import the CSAF 2.0 document the vendor published, or type the advisory in. The same advisory recorded again (same publisher, same reference) is updated; an identical document changes nothing.
+advisory-csaf-title = Import a CSAF 2.0 document
+advisory-csaf-file = CSAF document (JSON)
+advisory-csaf-hint = At most { $size } MiB.
+advisory-csaf-submit = Import
+advisory-no-file = Choose the CSAF document.
+advisory-manual-title = Type an advisory in
+advisory-manual-errors = The advisory was not recorded:
+advisory-cves-hint = CVE identifiers separated by spaces or commas.
+advisory-products-field = Products concerned
+advisory-products-hint = One product per line: a CPE 2.3 name (cpe:2.3:a:vendor:product:version:…) or a package URL (pkg:npm/name@version).
+advisory-manual-submit = Record
+advisory-match-subject = [{ $reference }] Security advisory concerning "{ $asset }"
+advisory-match-body = The advisory "{ $title }" ({ $reference }) concerns the asset "{ $asset }" you hold: { $status ->
+        [affected] affected version
+        [under_investigation] under investigation by the vendor
+       *[fix_available] a fix is published, apply it
+    }. CVEs: { $cves }.
+error-url = A web address is expected (https://…).
+error-cve = A CVE identifier is expected (CVE-YYYY-NNNN).
+error-product = A CPE 2.3 name or a package URL (pkg:…) is expected.

@@ -138,3 +138,61 @@ vuln-import-key = Clé
 vuln-import-all-matched = Chaque hôte du rapport correspond à un actif.
 vuln-import-unmatched-help = Aucun actif ne porte ces noms ou adresses. Ajoutez l’identifiant à l’actif concerné (nom d’hôte, FQDN ou adresse IP) ou créez l’actif : la prochaine importation les rattachera.
 vuln-import-create-asset = Créer un actif
+
+## Avis de sécurité (GMVI-07)
+nav-advisories = Avis de sécurité
+advisories-title = Avis de sécurité
+advisories-help = Avis des fournisseurs et des CERT, importés en CSAF 2.0 ou saisis. Chaque avis est comparé aux composants logiciels des actifs (CPE, URL de paquet) ; le détenteur d’un actif visé est avisé.
+advisories-only-matched = Seulement ceux qui visent un actif
+advisories-filter = Filtrer
+advisories-none = Aucun avis.
+advisory-reference = Référence
+advisory-title = Titre
+advisory-publisher = Émetteur
+advisory-version = Version
+advisory-source = Provenance
+advisory-source-csaf = document CSAF
+advisory-source-manual = saisi
+advisory-products = { $count ->
+        [one] un produit
+       *[other] { $count } produits
+    }
+advisory-url = Lien
+advisory-updated = Mis à jour le
+advisory-summary = Résumé
+advisory-matches = Actifs visés
+advisory-no-match = Aucun actif de l’organisation ne porte un composant que cet avis nomme.
+advisory-matched-assets = Actifs visés
+advisory-affected-assets = Touchés
+advisory-status = État
+advisory-status-affected = touché
+advisory-status-under_investigation = à l’étude par le fournisseur
+advisory-status-fix_available = correctif publié
+advisory-matched-on = Composant de l’actif
+advisory-products-matched = Produits de l’avis
+advisory-holder = Détenteur
+advisory-notified = Avisé le
+advisory-not-notified = non avisé
+advisory-severity-none = non précisée
+advisory-new-title = Enregistrer un avis de sécurité
+advisory-new-help = Importez le document CSAF 2.0 publié par le fournisseur, ou saisissez l’avis. Le même avis enregistré de nouveau (même émetteur, même référence) est mis à jour ; un document identique ne change rien.
+advisory-csaf-title = Importer un document CSAF 2.0
+advisory-csaf-file = Document CSAF (JSON)
+advisory-csaf-hint = Au plus { $size } Mio.
+advisory-csaf-submit = Importer
+advisory-no-file = Choisissez le document CSAF.
+advisory-manual-title = Saisir un avis
+advisory-manual-errors = L’avis n’a pas été enregistré :
+advisory-cves-hint = Identifiants CVE séparés par des espaces ou des virgules.
+advisory-products-field = Produits visés
+advisory-products-hint = Un produit par ligne : nom CPE 2.3 (cpe:2.3:a:fournisseur:produit:version:…) ou URL de paquet (pkg:npm/nom@version).
+advisory-manual-submit = Enregistrer
+advisory-match-subject = [{ $reference }] Avis de sécurité visant « { $asset } »
+advisory-match-body = L’avis « { $title } » ({ $reference }) vise l’actif « { $asset } » dont vous êtes détenteur : { $status ->
+        [affected] version touchée
+        [under_investigation] à l’étude par le fournisseur
+       *[fix_available] un correctif est publié, appliquez-le
+    }. CVE : { $cves }.
+error-url = Adresse web attendue (https://…).
+error-cve = Identifiant CVE attendu (CVE-AAAA-NNNN).
+error-product = Nom CPE 2.3 ou URL de paquet (pkg:…) attendu.
