@@ -631,8 +631,41 @@ test('Rempart in a browser: login, language, organisations, accessibility', { ti
     assert.equal(await h1(page), 'SMB Signing Disabled');
     await shot(page, '05f-vulnerability');
     await axeCheck(page, '/vulnerabilities/{id}');
+    // The status form, without script: in remediation.
+    await page.getByLabel('Statut', { exact: true }).selectOption('in_remediation');
+    await Promise.all([
+      page.waitForURL(/\/vulnerabilities\/\d+\?done=status$/),
+      page.getByRole('button', { name: 'Changer l’état', exact: true }).click(),
+    ]);
+    assert.match(await page.locator('.flash').textContent(), /L’état a été changé/);
+    await axeCheck(page, '/vulnerabilities/{id} (status changed)');
     const found = findings.slice(before).map((f) => `${f.label}: [${f.impact}] ${f.id}`);
     assert.deepEqual(found, [], 'no axe finding of any impact on the vulnerability pages');
+  });
+
+  await step('5g. the coordinator imports a vendor advisory (CSAF) and sees the asset it concerns', async () => {
+    const before = findings.length;
+    const advisory = path.resolve(here, '../../shared/data/csaf/cisco-sa-20180328-smi2.json');
+    await Promise.all([
+      page.waitForURL((url) => url.pathname === '/advisories'),
+      page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Avis de sécurité', exact: true }).click(),
+    ]);
+    assert.equal(await h1(page), 'Avis de sécurité');
+    await axeCheck(page, '/advisories (empty)');
+    await page.goto(`${BASE}/advisories/new`);
+    assert.equal(await h1(page), 'Enregistrer un avis de sécurité');
+    await axeCheck(page, '/advisories/new');
+    await page.getByLabel('Document CSAF (JSON)', { exact: true }).setInputFiles(advisory);
+    await Promise.all([
+      page.waitForURL(/\/advisories\/\d+$/),
+      page.getByRole('button', { name: 'Importer', exact: true }).click(),
+    ]);
+    assert.match(await h1(page), /cisco-sa-20180328-smi2/);
+    assert.match(await page.locator('table').textContent(), /Réseau local du siège social/);
+    await shot(page, '05g-advisory');
+    await axeCheck(page, '/advisories/{id}');
+    const found = findings.slice(before).map((f) => `${f.label}: [${f.impact}] ${f.id}`);
+    assert.deepEqual(found, [], 'no axe finding of any impact on the advisory pages');
   });
 
   await step('6. no script error on any page', async () => {

@@ -33,6 +33,7 @@ pub mod person;
 pub mod register;
 pub mod risk;
 pub mod role;
+pub mod security_txt;
 pub mod sod;
 pub mod token;
 pub mod validation;

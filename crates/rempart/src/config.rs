@@ -34,6 +34,51 @@ pub struct FileConfig {
     pub sso: Option<SsoFileConfig>,
     /// E-mail notifications over SMTP (PLAT-10).
     pub mail: Option<crate::mail::MailFileConfig>,
+    /// `/.well-known/security.txt` (RFC 9116, GMVI-06).
+    pub security_txt: Option<SecurityTxtFileConfig>,
+}
+
+/// The `[security_txt]` table: whom researchers tell, until when the file holds.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityTxtFileConfig {
+    /// `mailto:`, `https://` or `tel:` URIs, in order of preference.
+    pub contact: Vec<String>,
+    /// RFC 3339, e.g. `2027-06-30T23:59:59Z`: less than a year ahead, as the RFC advises.
+    pub expires: String,
+    /// `["fr", "en"]` by default.
+    pub preferred_languages: Option<Vec<String>>,
+    pub policy: Option<String>,
+    pub canonical: Option<String>,
+    pub encryption: Option<String>,
+    pub acknowledgments: Option<String>,
+}
+
+impl SecurityTxtFileConfig {
+    fn into_domain(self) -> Result<rempart_domain::security_txt::SecurityTxt, ConfigError> {
+        let expires = chrono::DateTime::parse_from_rfc3339(self.expires.trim())
+            .map_err(|_| {
+                ConfigError::Bounds(
+                    "security_txt.expires",
+                    "date et heure RFC 3339 attendues, par exemple 2027-06-30T23:59:59Z",
+                )
+            })?
+            .with_timezone(&chrono::Utc);
+        let file = rempart_domain::security_txt::SecurityTxt {
+            contacts: self.contact,
+            expires,
+            languages: self
+                .preferred_languages
+                .unwrap_or_else(|| vec!["fr".to_owned(), "en".to_owned()]),
+            policy: self.policy,
+            canonical: self.canonical,
+            encryption: self.encryption,
+            acknowledgments: self.acknowledgments,
+        };
+        file.validate()
+            .map_err(|e| ConfigError::SecurityTxt(e.to_string()))?;
+        Ok(file)
+    }
 }
 
 /// The `[sso]` table. The client secret may come from `REMPART_SSO_CLIENT_SECRET` instead, so
@@ -154,6 +199,8 @@ pub enum ConfigError {
     Sso(&'static str, &'static str),
     #[error("{0} invalide : {1}")]
     Mail(&'static str, String),
+    #[error("{0}")]
+    SecurityTxt(String),
 }
 
 fn from_env(name: &str) -> Option<String> {
@@ -274,6 +321,9 @@ impl Config {
         if let Some(sso) = file_config.sso {
             web.sso = Some(sso.into_web(from_env("REMPART_SSO_CLIENT_SECRET"))?);
         }
+        if let Some(t) = file_config.security_txt {
+            web.security_txt = Some(t.into_domain()?);
+        }
         let mail = file_config
             .mail
             .map(|m| m.into_settings(from_env("REMPART_SMTP_PASSWORD")))
@@ -358,6 +408,38 @@ mod tests {
             .contains("Roi"));
         std::fs::write(&file, "password_min_length = 4\n").unwrap();
         assert!(Config::load(Some(&file), Overrides::default()).is_err());
+    }
+
+    // REQ GMVI-06
+    #[test]
+    fn security_txt_is_read_and_checked() {
+        let dir = std::env::temp_dir().join(format!("rempart-sectxt-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("rempart.toml");
+        let load = |text: &str| {
+            std::fs::write(&file, text).unwrap();
+            Config::load(Some(&file), Overrides::default())
+        };
+        let c = load(
+            "[security_txt]\ncontact = [\"mailto:securite@example.gouv.qc.ca\"]\n\
+             expires = \"2027-06-30T23:59:59Z\"\npolicy = \"https://example.gouv.qc.ca/divulgation\"\n",
+        )
+        .unwrap();
+        let t = c.web.security_txt.unwrap();
+        assert_eq!(t.languages, ["fr", "en"]);
+        assert!(t
+            .render()
+            .contains("Policy: https://example.gouv.qc.ca/divulgation\r\n"));
+        let err = load("[security_txt]\ncontact = [\"mailto:a@b\"]\nexpires = \"bientôt\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("security_txt.expires"), "{err}");
+        let err = load("[security_txt]\ncontact = []\nexpires = \"2027-06-30T23:59:59Z\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("security_txt.contact"), "{err}");
+        assert!(load("").unwrap().web.security_txt.is_none());
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     // REQ AUTH-09

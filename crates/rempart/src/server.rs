@@ -51,14 +51,21 @@ const POLL: Duration = Duration::from_secs(60);
 /// revoked, the designation kept in the register's history.
 pub const DESIGNATIONS_JOB: &str = "designations.lapse";
 
-/// Runs each due job this process claims; what each did, for the log.
+/// The daily vulnerability pass (GMVI-04): lapsed risk acceptances reopened, overdue
+/// vulnerabilities escalated to their holders and their body's security staff, once per
+/// deadline.
+pub const VULNERABILITIES_JOB: &str = "vulnerabilities.daily";
+
+/// Runs each due job this process claims; what each did, for the log. `notify_email` says
+/// whether notifications also go out by e-mail.
 pub async fn run_due_jobs(
     store: &Store,
     who: &str,
+    notify_email: bool,
 ) -> Result<Option<String>, rempart_storage::StoreError> {
     let mut done = Vec::new();
-    for job in [REASSESSMENT_JOB, DESIGNATIONS_JOB] {
-        if let Some(summary) = run_job(store, job, who).await? {
+    for job in [REASSESSMENT_JOB, DESIGNATIONS_JOB, VULNERABILITIES_JOB] {
+        if let Some(summary) = run_job(store, job, who, notify_email).await? {
             done.push(summary);
         }
     }
@@ -69,6 +76,7 @@ async fn run_job(
     store: &Store,
     job: &'static str,
     who: &str,
+    notify_email: bool,
 ) -> Result<Option<String>, rempart_storage::StoreError> {
     let now = now_micros();
     let every = i64::try_from(CLAIM_EVERY.as_micros()).unwrap_or(i64::MAX);
@@ -84,6 +92,17 @@ async fn run_job(
                 format!(
                     "{} risque(s) à réévaluer, {} approbation(s) échue(s)",
                     o.review_due, o.approvals_expired
+                )
+            }
+            VULNERABILITIES_JOB => {
+                let notifier = rempart_storage::inbox::Notifier {
+                    wording: &rempart_web::gmvi::Words,
+                    email: notify_email,
+                };
+                let o = rempart_storage::vuln_workflow::daily(&mut w, &notifier, today).await?;
+                format!(
+                    "{} acceptation(s) de risque échue(s), {} vulnérabilité(s) en retard signalée(s)",
+                    o.reopened, o.escalated
                 )
             }
             _ => {
@@ -138,7 +157,7 @@ pub async fn scheduler_loop(store: Store, notify_email: bool) {
         if let Err(e) = rempart_storage::assets::prewarm(&store, rempart_web::time::today()).await {
             tracing::warn!("vue consolidée : {e}");
         }
-        match run_due_jobs(&store, &who).await {
+        match run_due_jobs(&store, &who, notify_email).await {
             Ok(Some(summary)) => tracing::info!("tâches planifiées : {summary}"),
             Ok(None) => {}
             Err(e) => tracing::warn!("tâche planifiée : {e}"),

@@ -49,6 +49,7 @@ mod store;
 pub mod tokens;
 pub mod views;
 pub mod vuln_import;
+pub mod vuln_workflow;
 pub mod vulns;
 pub mod write;
 

@@ -90,6 +90,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 11,
+        name: "vulnerability_workflow",
+        common: include_str!("../migrations/0011_vulnerability_workflow.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -43,7 +43,8 @@ pub struct ScanImport {
     pub file_name: String,
     /// Findings below this severity are counted as informational and not kept.
     pub min_severity: Severity,
-    pub policy: RemediationPolicy,
+    /// The remediation delays; `None` for the body's own (`vuln_workflow::policy_for`).
+    pub policy: Option<RemediationPolicy>,
     pub today: NaiveDate,
 }
 
@@ -82,6 +83,7 @@ struct AssetMatch {
 pub struct Importer {
     wtx: WriteTx,
     import: ScanImport,
+    policy: RemediationPolicy,
     import_id: i64,
     now: i64,
     by_identifier: HashMap<(String, String), i64>,
@@ -120,6 +122,16 @@ impl Importer {
         {
             return Err(StoreError::NotFound);
         }
+
+        let policy = match import.policy {
+            Some(p) => p,
+            None => {
+                statements += 1;
+                crate::vuln_workflow::policy_for(wtx.conn(), import.org_id)
+                    .await?
+                    .0
+            }
+        };
 
         // The body's assets and their identifiers, once.
         let top = crate::assets::scale_for(store, import.org_id)
@@ -210,6 +222,7 @@ impl Importer {
         .await?
         .try_get("id")?;
         Ok(Importer {
+            policy,
             wtx,
             import,
             import_id,
@@ -317,7 +330,6 @@ impl Importer {
             }
             let score = scored.as_ref().map(|s| s.score).or(f.score);
             let due_on = self
-                .import
                 .policy
                 .due(
                     severity,

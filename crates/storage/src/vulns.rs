@@ -90,6 +90,8 @@ pub struct VulnDetail {
     pub cwes: Vec<String>,
     pub cvss_vectors: Vec<String>,
     pub accepted_until: Option<String>,
+    /// Changes are made against this version (optimistic concurrency).
+    pub version: i64,
     pub history: Vec<HistoryEntry>,
 }
 
@@ -145,6 +147,20 @@ fn row_from(row: &sqlx::any::AnyRow) -> Result<VulnRow> {
     })
 }
 
+/// The vulnerabilities `scope` reaches: those of a body in reach, and those of an asset in
+/// reach (a holder, whose role covers the unit that holds the asset, sees and handles the
+/// vulnerabilities of their assets though the body imported them).
+pub fn reach_condition(scope: Scope) -> String {
+    match scope {
+        Scope::LocalAdministrator => "1 = 1".to_owned(),
+        Scope::Person { .. } => format!(
+            "({} OR EXISTS (SELECT 1 FROM assets ra WHERE ra.id = v.asset_id AND {}))",
+            scope.condition("v.org_id"),
+            scope.condition("ra.org_id")
+        ),
+    }
+}
+
 fn read_scope(scope: Scope) -> Scope {
     match scope {
         Scope::Person { person_id, .. } => Scope::new(person_id, Permission::VulnerabilityRead),
@@ -154,7 +170,7 @@ fn read_scope(scope: Scope) -> Scope {
 
 /// A filter's conditions and their values, numbered from `$1`.
 fn conditions(scope: Scope, filter: &VulnFilter) -> (String, Vec<Bind>) {
-    let mut sql = format!("WHERE {}", read_scope(scope).condition("v.org_id"));
+    let mut sql = format!("WHERE {}", reach_condition(read_scope(scope)));
     let mut binds = Vec::new();
     let mut add = |sql: &mut String, clause: &str, value: Bind| {
         binds.push(value);
@@ -303,8 +319,8 @@ pub async fn export(
 pub async fn get(store: &Store, scope: Scope, id: i64) -> Result<VulnDetail> {
     let sql = format!(
         "SELECT {COLUMNS}, v.description, v.solution, v.evidence, v.cwes, v.cvss_vectors, \
-         v.accepted_until {FROM} WHERE v.id = $1 AND {}",
-        read_scope(scope).condition("v.org_id")
+         v.accepted_until, v.version {FROM} WHERE v.id = $1 AND {}",
+        reach_condition(read_scope(scope))
     );
     let row = sqlx::query(&sql)
         .bind(id)
@@ -339,6 +355,7 @@ pub async fn get(store: &Store, scope: Scope, id: i64) -> Result<VulnDetail> {
         cwes: cwes.split_whitespace().map(str::to_owned).collect(),
         cvss_vectors: vectors.lines().map(str::to_owned).collect(),
         accepted_until: row.try_get("accepted_until")?,
+        version: row.try_get("version")?,
         history,
     })
 }

@@ -15,7 +15,11 @@ impl Wording for Words {
         let language = Language::parse(language).unwrap_or(Language::Fr);
         let args: Vec<(&str, FluentValue<'_>)> = args
             .iter()
-            .map(|(k, v)| (*k, FluentValue::from(v.as_str())))
+            // A count passed as text still selects its plural form.
+            .map(|(k, v)| match (*k, v.parse::<i64>()) {
+                ("count", Ok(n)) => (*k, FluentValue::from(n)),
+                _ => (*k, FluentValue::from(v.as_str())),
+            })
             .collect();
         crate::i18n::t_args(language, key, &args)
     }

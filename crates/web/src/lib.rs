@@ -20,6 +20,7 @@ pub mod auth;
 pub mod controls;
 pub mod controls_api;
 pub mod controls_ui;
+pub mod disclosure;
 pub mod error;
 pub mod gmvi;
 pub mod gmvi_api;
@@ -86,6 +87,8 @@ pub struct WebConfig {
     /// The days off deadlines in days are counted with (PLAT-11): the Interpretation Act's
     /// holidays, plus the days the configuration adds.
     pub calendar: rempart_domain::calendar::HolidayCalendar,
+    /// `/.well-known/security.txt` (RFC 9116), when configured.
+    pub security_txt: Option<rempart_domain::security_txt::SecurityTxt>,
 }
 
 impl Default for WebConfig {
@@ -115,6 +118,7 @@ impl Default for WebConfig {
                 max_bytes: rempart_storage::evidence::DEFAULT_MAX_BYTES,
             },
             calendar: rempart_domain::calendar::HolidayCalendar::default(),
+            security_txt: None,
         }
     }
 }

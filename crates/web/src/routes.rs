@@ -497,7 +497,8 @@ pub fn routes() -> Routes {
     // Vulnerabilities: scanner reports, CVSS, the known-exploited catalogue.
     let routes = crate::vulns_ui::routes(crate::vulns_api::routes(routes));
     // Security advisories: CSAF documents and bulletins entered by hand.
-    crate::advisories_ui::routes(crate::advisories_api::routes(routes))
+    let routes = crate::advisories_ui::routes(crate::advisories_api::routes(routes));
+    crate::disclosure::routes(routes)
 }
 
 /// Assembles the application from a route table (tests pass one with an extra route).

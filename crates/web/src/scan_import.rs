@@ -9,7 +9,6 @@ use std::io::{BufReader, Read};
 use chrono::NaiveDate;
 use rempart_domain::cvss::Severity;
 use rempart_domain::language::Language;
-use rempart_domain::vulnerability::RemediationPolicy;
 use rempart_interchange::scan::{self, Finding, ScanError, ScanFormat, ScanLimits};
 use rempart_storage::scope::Scope;
 use rempart_storage::vuln_import::{ImportReport, Importer, ScanImport};
@@ -74,7 +73,7 @@ pub async fn import<R: Read + Send + 'static>(
             format,
             file_name: file.file_name,
             min_severity: file.min_severity,
-            policy: RemediationPolicy::default(),
+            policy: None,
             today: file.today,
         },
     )

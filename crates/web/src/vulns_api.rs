@@ -71,6 +71,22 @@ pub fn routes(routes: Routes) -> Routes {
             get(unmatched_hosts),
         )
         .post("/api/v1/cvss", SignedIn, post(score_vectors))
+        .post(
+            "/api/v1/vulnerabilities/{id}/status",
+            Needs(VulnerabilityManage),
+            post(change_status),
+        )
+        .get(
+            "/api/v1/organizations/{id}/remediation-policy",
+            Needs(VulnerabilityRead),
+            get(get_policy),
+        )
+        .route(
+            axum::http::Method::PUT,
+            "/api/v1/organizations/{id}/remediation-policy",
+            Needs(VulnerabilityImport),
+            axum::routing::put(set_policy),
+        )
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -382,4 +398,147 @@ pub async fn score_vectors(
         })
         .collect();
     Ok(Json(out).into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StatusIn {
+    /// open, in_remediation, risk_accepted, fixed or false_positive.
+    pub status: String,
+    /// Why: required to accept the risk, to call it a false positive, or to reopen.
+    #[serde(default)]
+    pub note: String,
+    /// YYYY-MM-DD, after today and within a year: required to accept the risk.
+    pub accepted_until: Option<String>,
+    /// The version read (optimistic concurrency).
+    pub version: i64,
+}
+
+/// The change a form or a request asks for, or the fields at fault.
+pub fn status_change_of(
+    status: &str,
+    note: &str,
+    accepted_until: Option<&str>,
+) -> Result<rempart_domain::vulnerability::StatusChange, AppError> {
+    let mut errors = Vec::new();
+    let to = VulnerabilityStatus::parse(status.trim());
+    if to.is_none() {
+        errors.push(FieldError::new("status", "error-choice"));
+    }
+    if note.chars().count() > 4000 {
+        errors.push(FieldError::with_limit("note", "error-too-long", 4000));
+    }
+    let until = match accepted_until.map(str::trim).filter(|d| !d.is_empty()) {
+        None => None,
+        Some(d) => match chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.push(FieldError::new("accepted_until", "error-date"));
+                None
+            }
+        },
+    };
+    match to {
+        Some(to) if errors.is_empty() => Ok(rempart_domain::vulnerability::StatusChange {
+            to,
+            note: note.trim().to_owned(),
+            accepted_until: until,
+        }),
+        _ => Err(AppError::Invalid(errors)),
+    }
+}
+
+/// Changes a vulnerability's status: in remediation or fixed (holder or security staff), risk
+/// accepted until a date within a year with a reason (the affected asset's holder), false
+/// positive with a reason (security staff), reopened with a reason. Audited, in the history.
+#[utoipa::path(post, path = "/api/v1/vulnerabilities/{id}/status", request_body = StatusIn,
+    tag = "vulnerabilities",
+    responses((status = 200, body = VulnOut), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn change_status(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(input): Json<StatusIn>,
+) -> Result<Json<VulnOut>, AppError> {
+    // Out of reach reads as missing, before anything about the input is said.
+    vulns::get(&app.store, scope(&actor, Permission::VulnerabilityRead), id).await?;
+    let change = status_change_of(&input.status, &input.note, input.accepted_until.as_deref())?;
+    rempart_storage::vuln_workflow::change_status(
+        &app.store,
+        scope(&actor, Permission::VulnerabilityManage),
+        audit_context(&actor, &headers),
+        id,
+        input.version,
+        &change,
+        crate::time::today(),
+    )
+    .await?;
+    let v = vulns::get(&app.store, scope(&actor, Permission::VulnerabilityRead), id).await?;
+    Ok(Json(VulnOut(v)))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = Object)]
+pub struct PolicyOut(pub rempart_storage::vuln_workflow::PolicyView);
+
+/// The remediation delays that apply to a body: its own, else its nearest ancestor's
+/// (`set_by_org_id`), else the default (15, 30, 90 and 180 days, halved for assets classified
+/// at the top of their scale).
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/remediation-policy",
+    tag = "vulnerabilities",
+    responses((status = 200, body = PolicyOut), (status = 404, body = ErrorBody)))]
+pub async fn get_policy(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Path(id): Path<i64>,
+) -> Result<Json<PolicyOut>, AppError> {
+    let view = rempart_storage::vuln_workflow::policy(
+        &app.store,
+        scope(&actor, Permission::VulnerabilityRead),
+        id,
+    )
+    .await?;
+    Ok(Json(PolicyOut(view)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PolicyIn {
+    pub critical_days: u32,
+    pub high_days: u32,
+    pub medium_days: u32,
+    pub low_days: u32,
+    /// The share of the delay left for an asset classified at the top of its scale (10–100).
+    pub top_level_percent: u32,
+}
+
+/// Sets a body's own remediation delays (and so those of the units below it that have none):
+/// deadlines computed from now on follow them.
+#[utoipa::path(put, path = "/api/v1/organizations/{id}/remediation-policy",
+    request_body = PolicyIn, tag = "vulnerabilities",
+    responses((status = 200, body = PolicyOut), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn set_policy(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(input): Json<PolicyIn>,
+) -> Result<Json<PolicyOut>, AppError> {
+    let view = rempart_storage::vuln_workflow::set_policy(
+        &app.store,
+        scope(&actor, Permission::VulnerabilityImport),
+        audit_context(&actor, &headers),
+        id,
+        rempart_domain::vulnerability::RemediationPolicy {
+            critical_days: input.critical_days,
+            high_days: input.high_days,
+            medium_days: input.medium_days,
+            low_days: input.low_days,
+            top_level_percent: input.top_level_percent,
+        },
+    )
+    .await?;
+    Ok(Json(PolicyOut(view)))
 }

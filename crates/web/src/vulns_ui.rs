@@ -57,6 +57,11 @@ pub fn routes(routes: Routes) -> Routes {
             get(import_result),
         )
         .get("/vulnerabilities/{id}", Needs(VulnerabilityRead), get(show))
+        .post(
+            "/vulnerabilities/{id}/status",
+            Needs(VulnerabilityManage),
+            post(status_submit),
+        )
 }
 
 pub async fn upload_script() -> Response {
@@ -353,15 +358,73 @@ struct DetailPage {
     status: String,
     score: String,
     history: Vec<(String, String, String)>,
+    /// The statuses it may move to, when the person may change it.
+    next: Vec<(&'static str, String)>,
+    form: StatusForm,
+    /// The status form's faults: field, its label and the message.
+    errors: Vec<(String, String, String)>,
+    done: bool,
+}
+
+/// The status form, as typed.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub accepted_until: String,
+    #[serde(default)]
+    pub version: String,
+}
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub struct ShowParams {
+    pub done: Option<String>,
 }
 
 pub async fn show(
     State(app): State<AppState>,
     Extension(actor): Extension<Actor>,
     Path(id): Path<i64>,
+    Query(p): Query<ShowParams>,
 ) -> Result<Response, AppError> {
-    let v = vulns::get(&app.store, scope(&actor, Permission::VulnerabilityRead), id).await?;
-    let ctx = page_ctx(&app, &actor, "/vulnerabilities").await?;
+    detail(
+        &app,
+        &actor,
+        id,
+        StatusForm::default(),
+        Vec::new(),
+        p.done.is_some(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn detail(
+    app: &AppState,
+    actor: &Actor,
+    id: i64,
+    form: StatusForm,
+    errors: Vec<(String, String, String)>,
+    done: bool,
+    code: StatusCode,
+) -> Result<Response, AppError> {
+    let v = vulns::get(&app.store, scope(actor, Permission::VulnerabilityRead), id).await?;
+    let ctx = page_ctx(app, actor, "/vulnerabilities").await?;
+    let next = if actor.can(Permission::VulnerabilityManage) {
+        VulnerabilityStatus::parse(&v.row.status)
+            .map(|s| {
+                s.next()
+                    .iter()
+                    .map(|n| (n.as_str(), label(&ctx, "vuln-status", n.as_str())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let history = v
         .history
         .iter()
@@ -374,8 +437,12 @@ pub async fn show(
         })
         .collect();
     Ok(render(
-        StatusCode::OK,
+        code,
         &DetailPage {
+            next,
+            form,
+            errors,
+            done,
             severity: label(&ctx, "cvss-severity", &v.row.severity),
             status: label(&ctx, "vuln-status", &v.row.status),
             score: v.row.score.map(|s| number(&ctx, s)).unwrap_or_default(),
@@ -632,4 +699,71 @@ pub async fn import_result(
             ctx,
         },
     ))
+}
+
+/// The status form posted: the change made, then the page; a refused change shows the page
+/// again with the fields at fault.
+pub async fn status_submit(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<StatusForm>,
+) -> Result<Response, AppError> {
+    let lang = actor.person.language;
+    let result = async {
+        let change = crate::vulns_api::status_change_of(
+            &form.status,
+            &form.note,
+            Some(form.accepted_until.as_str()),
+        )?;
+        let version = form.version.trim().parse::<i64>().unwrap_or(0);
+        rempart_storage::vuln_workflow::change_status(
+            &app.store,
+            scope(&actor, Permission::VulnerabilityManage),
+            crate::ui::audit_context(&actor, &headers),
+            id,
+            version,
+            &change,
+            crate::time::today(),
+        )
+        .await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/vulnerabilities/{id}?done=status")).into_response()),
+        Err(AppError::Invalid(fields)) => {
+            let errors = fields
+                .into_iter()
+                .map(|f| {
+                    let name = crate::i18n::t(lang, &format!("vuln-field-{}", f.field));
+                    (
+                        f.field,
+                        name,
+                        crate::i18n::field_message(lang, f.code, f.limit),
+                    )
+                })
+                .collect();
+            detail(
+                &app,
+                &actor,
+                id,
+                form,
+                errors,
+                false,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(AppError::Stale) => {
+            let errors = vec![(
+                "version".to_owned(),
+                crate::i18n::t(lang, "vuln-field-version"),
+                crate::i18n::t(lang, "error-stale"),
+            )];
+            detail(&app, &actor, id, form, errors, false, StatusCode::CONFLICT).await
+        }
+        Err(other) => Err(other),
+    }
 }

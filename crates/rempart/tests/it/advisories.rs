@@ -414,3 +414,44 @@ async fn the_command_imports_csaf_documents() {
     std::fs::remove_dir_all(&dir).ok();
     assert_eq!(count(&app, "SELECT COUNT(*) FROM advisories").await, 2);
 }
+
+// REQ GMVI-06: /.well-known/security.txt from the configuration, open to anyone; without a
+// configured contact, none is invented.
+#[tokio::test]
+async fn security_txt_is_served_from_the_configuration() {
+    let app = TestApp::spawn_configured(|_| rempart_web::WebConfig {
+        security_txt: Some(rempart_domain::security_txt::SecurityTxt {
+            contacts: vec!["mailto:securite@mfr.demo.gouv.qc.ca".into()],
+            expires: "2027-06-30T23:59:59Z".parse().unwrap(),
+            languages: vec!["fr".into(), "en".into()],
+            policy: Some("https://mfr.demo.gouv.qc.ca/divulgation".into()),
+            canonical: None,
+            encryption: None,
+            acknowledgments: None,
+        }),
+        ..rempart_web::WebConfig::default()
+    })
+    .await;
+    let response = TestApp::client()
+        .get(format!("{}/.well-known/security.txt", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"].to_str().unwrap(),
+        "text/plain; charset=utf-8"
+    );
+    assert_eq!(
+        response.text().await.unwrap(),
+        "Contact: mailto:securite@mfr.demo.gouv.qc.ca\r\nExpires: 2027-06-30T23:59:59Z\r\n\
+         Preferred-Languages: fr, en\r\nPolicy: https://mfr.demo.gouv.qc.ca/divulgation\r\n"
+    );
+    let bare = TestApp::spawn().await;
+    let response = TestApp::client()
+        .get(format!("{}/.well-known/security.txt", bare.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+}

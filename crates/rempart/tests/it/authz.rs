@@ -688,6 +688,27 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
                     )
                     .await
             }
+            (&Method::POST, p)
+                if p.starts_with("/api/v1/vulnerabilities/") && p.ends_with("/status") =>
+            {
+                ciso_a
+                    .send_json(
+                        Method::POST,
+                        &path,
+                        &json!({"status": "in_remediation", "version": 1}),
+                    )
+                    .await
+            }
+            (&Method::PUT, p) if p.ends_with("/remediation-policy") => {
+                ciso_a
+                    .send_json(
+                        Method::PUT,
+                        &path,
+                        &json!({"critical_days": 7, "high_days": 14, "medium_days": 60,
+                                "low_days": 120, "top_level_percent": 50}),
+                    )
+                    .await
+            }
             // An advisory the import accepts, sent into another body.
             (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/advisories/csaf") => {
                 ciso_a

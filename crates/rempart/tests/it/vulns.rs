@@ -776,3 +776,378 @@ async fn the_pages_import_list_show_and_export() {
         .unwrap()
         .contains("href=\"/vulnerabilities\""));
 }
+
+/// A Nessus report of one machine with findings of these (plugin, severity 1–4).
+fn one_host_nessus(host: &str, items: &[(u32, u32)]) -> Vec<u8> {
+    let mut out = format!(
+        "<?xml version=\"1.0\" ?>\n<NessusClientData_v2><Report name=\"t\">\n\
+         <ReportHost name=\"{host}\"><HostProperties></HostProperties>\n"
+    );
+    for (plugin, severity) in items {
+        out.push_str(&format!(
+            "<ReportItem port=\"443\" svc_name=\"www\" protocol=\"tcp\" severity=\"{severity}\" \
+             pluginID=\"{plugin}\" pluginName=\"Plugin {plugin}\" pluginFamily=\"General\">\
+             <description>Finding {plugin}</description><solution>Patch.</solution></ReportItem>\n"
+        ));
+    }
+    out.push_str("</ReportHost>\n</Report></NessusClientData_v2>\n");
+    out.into_bytes()
+}
+
+async fn vuln_of(app: &TestApp, plugin: &str) -> (i64, i64, Option<String>) {
+    let row = sqlx::query(
+        "SELECT id, version, due_on FROM vulnerabilities WHERE rule_id = $1 ORDER BY id LIMIT 1",
+    )
+    .bind(plugin)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    (
+        row.try_get("id").unwrap(),
+        row.try_get("version").unwrap(),
+        row.try_get("due_on").unwrap(),
+    )
+}
+
+async fn set_status(
+    session: &Session,
+    id: i64,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let response = session
+        .send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/vulnerabilities/{id}/status"),
+            &body,
+        )
+        .await;
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or_default())
+}
+
+// REQ GMVI-04: each status change by an allowed role, with its reason and expiry, audited and
+// in the history; the others refused with the field at fault; a stale version refused.
+#[tokio::test]
+async fn status_changes_follow_the_roles_and_are_audited() {
+    let app = TestApp::spawn().await;
+    import_bytes(
+        &app,
+        BODY,
+        "legacy.nessus",
+        one_host_nessus("srv-legacy-01", &[(1, 4), (2, 3)]),
+    )
+    .await
+    .unwrap();
+    let (critical, version, _) = vuln_of(&app, "1").await;
+    let (high, _, _) = vuln_of(&app, "2").await;
+    let ciso = app.login(CSIO_A).await;
+    let holder = app.login(HOLDER_A).await;
+    let today = rempart_web::time::today();
+    let until = (today + chrono::Days::new(30)).to_string();
+    let too_far = (today + chrono::Days::new(400)).to_string();
+    let audits = || {
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_entries WHERE action = 'vulnerability.status'",
+        )
+    };
+
+    let accept = serde_json::json!({"status": "risk_accepted", "note": "Compensé par le pare-feu",
+        "accepted_until": until, "version": version});
+    let (code, body) = set_status(&ciso, critical, accept.clone()).await;
+    assert_eq!(code, 422);
+    assert_eq!(
+        error_fields(&body),
+        [("status".to_owned(), "error-vuln-holder-only".to_owned())]
+    );
+    let mut no_note = accept.clone();
+    no_note["note"] = "".into();
+    let (code, body) = set_status(&holder, critical, no_note).await;
+    assert_eq!((code, error_fields(&body)[0].0.as_str()), (422, "note"));
+    let mut far = accept.clone();
+    far["accepted_until"] = too_far.into();
+    let (code, body) = set_status(&holder, critical, far).await;
+    assert_eq!(
+        error_fields(&body),
+        [("accepted_until".to_owned(), "error-vuln-expiry".to_owned())]
+    );
+    assert_eq!(code, 422);
+    assert_eq!(audits().await, 0);
+
+    let (code, body) = set_status(&holder, critical, accept.clone()).await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["status"], "risk_accepted");
+    assert_eq!(body["accepted_until"], until.as_str());
+    assert_eq!(body["version"], version + 1);
+    let last = body["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["note"], "Compensé par le pare-feu");
+    assert_eq!(last["person_id"], app.person_id(HOLDER_A).await);
+
+    // Read before the holder's change: refused as stale, nothing written.
+    let (code, _) = set_status(
+        &ciso,
+        critical,
+        serde_json::json!({"status": "in_remediation", "version": version}),
+    )
+    .await;
+    assert_eq!(code, 409);
+
+    let fp = serde_json::json!({"status": "false_positive", "note": "Version rétroportée",
+        "version": 1});
+    let (code, body) = set_status(&holder, high, fp.clone()).await;
+    assert_eq!(
+        error_fields(&body),
+        [("status".to_owned(), "error-vuln-staff-only".to_owned())]
+    );
+    assert_eq!(code, 422);
+    let (code, body) = set_status(&ciso, high, fp).await;
+    assert_eq!(code, 200);
+    assert_eq!(body["status"], "false_positive");
+    let (code, body) = set_status(
+        &ciso,
+        high,
+        serde_json::json!({"status": "fixed", "version": 2}),
+    )
+    .await;
+    assert_eq!(
+        error_fields(&body),
+        [("status".to_owned(), "error-vuln-transition".to_owned())]
+    );
+    assert_eq!(code, 422);
+    assert_eq!(audits().await, 2);
+
+    // Someone the matrix does not allow to manage vulnerabilities is refused outright.
+    let user = app.login(USER_A).await;
+    let (code, _) = set_status(
+        &user,
+        high,
+        serde_json::json!({"status": "open", "note": "x",
+        "version": 2}),
+    )
+    .await;
+    assert_eq!(code, 403);
+
+    // The page's form, without script: a refused change names the field, a good one is done.
+    let page = ciso
+        .get(&format!("/vulnerabilities/{high}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("action=\"/vulnerabilities/{high}/status\"")));
+    let response = ciso
+        .post_form(
+            &format!("/vulnerabilities/{high}/status"),
+            &[
+                ("status", "open"),
+                ("note", ""),
+                ("accepted_until", ""),
+                ("version", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("href=\"#s-note\""));
+    let response = ciso
+        .post_form(
+            &format!("/vulnerabilities/{high}/status"),
+            &[
+                ("status", "open"),
+                ("note", "Correctif absent"),
+                ("accepted_until", ""),
+                ("version", "2"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let (_, version, _) = vuln_of(&app, "2").await;
+    assert_eq!(version, 3);
+}
+
+// REQ GMVI-04: a body's own remediation delays, inherited below it, set deadlines at import;
+// a policy out of bounds is refused with the field at fault.
+#[tokio::test]
+async fn each_body_sets_its_remediation_delays() {
+    let app = TestApp::spawn().await;
+    let ciso = app.login(CSIO_A).await;
+    let body_a = app.org_id(BODY).await;
+    let unit: i64 = sqlx::query_scalar(
+        "SELECT descendant_id FROM org_closure WHERE ancestor_id = $1 AND depth = 1 ORDER BY descendant_id LIMIT 1",
+    )
+    .bind(body_a)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    let path = format!("/api/v1/organizations/{body_a}/remediation-policy");
+    let default: serde_json::Value = ciso.get(&path).await.json().await.unwrap();
+    assert_eq!(
+        (
+            default["critical_days"].as_i64(),
+            default["set_by_org_id"].is_null()
+        ),
+        (Some(15), true)
+    );
+
+    let bad = ciso
+        .send_json(
+            reqwest::Method::PUT,
+            &path,
+            &serde_json::json!({"critical_days": 60, "high_days": 30, "medium_days": 90,
+                "low_days": 180, "top_level_percent": 50}),
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    assert_eq!(
+        error_fields(&bad.json().await.unwrap())[0].1,
+        "error-vuln-days-order"
+    );
+
+    let ok = ciso
+        .send_json(
+            reqwest::Method::PUT,
+            &path,
+            &serde_json::json!({"critical_days": 7, "high_days": 14, "medium_days": 60,
+                "low_days": 120, "top_level_percent": 50}),
+        )
+        .await;
+    assert_eq!(ok.status(), 200);
+    let below: serde_json::Value = ciso
+        .get(&format!("/api/v1/organizations/{unit}/remediation-policy"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (below["high_days"].as_i64(), below["set_by_org_id"].as_i64()),
+        (Some(14), Some(body_a))
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_entries WHERE action = 'vulnerability.policy'"
+        )
+        .await,
+        1
+    );
+
+    // Imported on 2026-12-04: critical within 7 days, high within 14.
+    import_bytes(
+        &app,
+        BODY,
+        "legacy.nessus",
+        one_host_nessus("srv-legacy-01", &[(1, 4), (2, 3)]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(vuln_of(&app, "1").await.2.as_deref(), Some("2026-12-11"));
+    assert_eq!(vuln_of(&app, "2").await.2.as_deref(), Some("2026-12-18"));
+}
+
+// REQ GMVI-04: the daily pass reopens a lapsed acceptance and escalates an overdue
+// vulnerability to its holder and its body's security staff, once per deadline.
+#[tokio::test]
+async fn the_daily_pass_reopens_lapsed_acceptances_and_escalates_once() {
+    let app = TestApp::spawn().await;
+    // Imported on 2026-12-04: critical due 2026-12-19, high due 2027-01-03 (the defaults).
+    import_bytes(
+        &app,
+        BODY,
+        "legacy.nessus",
+        one_host_nessus("srv-legacy-01", &[(1, 4), (2, 3)]),
+    )
+    .await
+    .unwrap();
+    let (critical, _, due) = vuln_of(&app, "1").await;
+    assert_eq!(due.as_deref(), Some("2026-12-19"));
+    let (high, version, _) = vuln_of(&app, "2").await;
+    let day = |d: u32| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+    rempart_storage::vuln_workflow::change_status(
+        &app.store,
+        Scope::LocalAdministrator,
+        AuditContext::system("test"),
+        high,
+        version,
+        &rempart_domain::vulnerability::StatusChange {
+            to: rempart_domain::vulnerability::VulnerabilityStatus::RiskAccepted,
+            note: "Fenêtre de maintenance en janvier".into(),
+            accepted_until: Some(day(10)),
+        },
+        day(4),
+    )
+    .await
+    .unwrap();
+    let notifier = rempart_storage::inbox::Notifier {
+        wording: &rempart_web::gmvi::Words,
+        email: false,
+    };
+    let pass = |d: NaiveDate| {
+        let app = &app;
+        let notifier = &notifier;
+        async move {
+            let mut w = app.store.write(AuditContext::system("test")).await.unwrap();
+            let o = rempart_storage::vuln_workflow::daily(&mut w, notifier, d)
+                .await
+                .unwrap();
+            w.commit().await.unwrap();
+            o
+        }
+    };
+    // On the expiry day itself the acceptance holds, and nothing is late.
+    let o = pass(day(10)).await;
+    assert_eq!((o.reopened, o.escalated), (0, 0));
+    let o = pass(day(20)).await;
+    assert_eq!((o.reopened, o.escalated), (1, 1), "{o:?}");
+    let status: String = sqlx::query_scalar("SELECT status FROM vulnerabilities WHERE id = $1")
+        .bind(high)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(status, "open");
+    let escalated: Option<String> =
+        sqlx::query_scalar("SELECT escalated_on FROM vulnerabilities WHERE id = $1")
+            .bind(critical)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(escalated.as_deref(), Some("2026-12-20"));
+    let holder = app.person_id(HOLDER_A).await;
+    let kinds = |person: i64| {
+        let app = &app;
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "SELECT kind FROM notifications WHERE person_id = $1 AND kind LIKE 'vuln-%' ORDER BY kind",
+            )
+            .bind(person)
+            .fetch_all(app.store.pool())
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(
+        kinds(holder).await,
+        ["vuln-acceptance-expired", "vuln-overdue-holder"]
+    );
+    assert_eq!(
+        kinds(app.person_id(CSIO_A).await).await,
+        ["vuln-overdue-staff"]
+    );
+    let body: String = sqlx::query_scalar(
+        "SELECT body FROM notifications WHERE person_id = $1 AND kind = 'vuln-overdue-holder'",
+    )
+    .bind(holder)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert!(body.starts_with("Une vulnérabilité"), "{body}");
+    // Again the same day, or the next: nothing new.
+    let o = pass(day(21)).await;
+    assert_eq!((o.reopened, o.escalated, o.notified), (0, 0, 0));
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_entries WHERE action = 'vulnerability.acceptance_expired'"
+        )
+        .await,
+        1
+    );
+}

@@ -196,3 +196,36 @@ advisory-match-body = The advisory "{ $title }" ({ $reference }) concerns the as
 error-url = A web address is expected (https://…).
 error-cve = A CVE identifier is expected (CVE-YYYY-NNNN).
 error-product = A CPE 2.3 name or a package URL (pkg:…) is expected.
+
+## Vulnerability handling (GMVI-04)
+vuln-status-change = Change the status
+vuln-status-refused = The status was not changed:
+vuln-status-done = The status was changed.
+vuln-status-submit = Change the status
+vuln-status-note-hint = Required to accept the risk, to declare a false positive or to reopen.
+vuln-status-until-hint = To accept the risk: at most one year, by the affected asset's holder.
+vuln-accepted-until = Risk accepted until
+vuln-field-status = Status
+vuln-field-note = Reason
+vuln-field-accepted_until = Accepted until
+vuln-field-version = Version
+vuln-history-acceptance-expired = risk acceptance lapsed
+error-vuln-transition = This status cannot follow the current one.
+error-vuln-holder-only = Only the affected asset's holder may accept the risk.
+error-vuln-staff-only = Only the body's security staff may make this change.
+error-vuln-expiry = The expiry must be after today and at most one year away.
+error-vuln-days = A delay from 1 to { $limit } days.
+error-vuln-days-order = Delays must grow from critical to low.
+error-vuln-percent = A share from 10 to 100%.
+vuln-acceptance-expired-subject = Risk acceptance lapsed: { $title }
+vuln-acceptance-expired-body = The risk acceptance of the vulnerability "{ $title }" on the asset "{ $asset }" lapsed on { $until }: the vulnerability is open again. Fix it or accept the risk again.
+vuln-overdue-holder-subject = Overdue vulnerabilities on your assets
+vuln-overdue-holder-body = { $count ->
+        [one] One vulnerability of your assets is past its remediation deadline.
+       *[other] { $count } vulnerabilities of your assets are past their remediation deadline.
+    }
+vuln-overdue-staff-subject = Overdue vulnerabilities: { $org }
+vuln-overdue-staff-body = { $count ->
+        [one] One vulnerability of { $org } is past its remediation deadline (ours or CISA's).
+       *[other] { $count } vulnerabilities of { $org } are past their remediation deadline (ours or CISA's).
+    }

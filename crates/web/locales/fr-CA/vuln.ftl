@@ -196,3 +196,36 @@ advisory-match-body = L’avis « { $title } » ({ $reference }) vise l’actif 
 error-url = Adresse web attendue (https://…).
 error-cve = Identifiant CVE attendu (CVE-AAAA-NNNN).
 error-product = Nom CPE 2.3 ou URL de paquet (pkg:…) attendu.
+
+## Traitement des vulnérabilités (GMVI-04)
+vuln-status-change = Changer l’état
+vuln-status-refused = L’état n’a pas été changé :
+vuln-status-done = L’état a été changé.
+vuln-status-submit = Changer l’état
+vuln-status-note-hint = Obligatoire pour accepter le risque, déclarer un faux positif ou rouvrir.
+vuln-status-until-hint = Pour accepter le risque : au plus un an, par le détenteur de l’actif touché.
+vuln-accepted-until = Risque accepté jusqu’au
+vuln-field-status = État
+vuln-field-note = Motif
+vuln-field-accepted_until = Accepté jusqu’au
+vuln-field-version = Version
+vuln-history-acceptance-expired = acceptation du risque échue
+error-vuln-transition = Cet état ne peut pas suivre l’état actuel.
+error-vuln-holder-only = Seul le détenteur de l’actif touché peut accepter le risque.
+error-vuln-staff-only = Seul le personnel de sécurité de l’organisme peut faire ce changement.
+error-vuln-expiry = L’échéance doit être postérieure à aujourd’hui et au plus dans un an.
+error-vuln-days = Un délai de 1 à { $limit } jours.
+error-vuln-days-order = Les délais doivent croître de critique à faible.
+error-vuln-percent = Une part de 10 à 100 %.
+vuln-acceptance-expired-subject = Acceptation du risque échue : { $title }
+vuln-acceptance-expired-body = L’acceptation du risque de la vulnérabilité « { $title } » sur l’actif « { $asset } » est échue depuis le { $until } : la vulnérabilité est rouverte. Corrigez-la ou acceptez de nouveau le risque.
+vuln-overdue-holder-subject = Vulnérabilités en retard sur vos actifs
+vuln-overdue-holder-body = { $count ->
+        [one] Une vulnérabilité de vos actifs a dépassé son échéance de correction.
+       *[other] { $count } vulnérabilités de vos actifs ont dépassé leur échéance de correction.
+    }
+vuln-overdue-staff-subject = Vulnérabilités en retard : { $org }
+vuln-overdue-staff-body = { $count ->
+        [one] Une vulnérabilité de { $org } a dépassé son échéance de correction (la nôtre ou celle de la CISA).
+       *[other] { $count } vulnérabilités de { $org } ont dépassé leur échéance de correction (la nôtre ou celle de la CISA).
+    }
