@@ -668,6 +668,28 @@ test('Rempart in a browser: login, language, organisations, accessibility', { ti
     assert.deepEqual(found, [], 'no axe finding of any impact on the advisory pages');
   });
 
+  await step('5h. a researcher reports a vulnerability by the public form and follows it', async () => {
+    const before = findings.length;
+    await page.goto(`${BASE}/disclose`);
+    assert.equal(await h1(page), 'Signaler une vulnérabilité');
+    await axeCheck(page, '/disclose');
+    await page.getByLabel('Service touché', { exact: true }).fill('https://intranet.mfr.demo.gouv.qc.ca/recherche');
+    await page.getByLabel('Titre', { exact: true }).fill('Injection SQL dans la recherche');
+    await page.getByLabel('Description', { exact: true }).fill('Le paramètre q de /recherche est injectable.');
+    await submit(page, page.getByRole('button', { name: 'Envoyer le signalement', exact: true }));
+    assert.equal(await h1(page), 'Signalement reçu');
+    const token = (await page.locator('#token').textContent()).trim();
+    assert.equal(token.length, 43);
+    await axeCheck(page, '/disclose (received)');
+    await page.goto(`${BASE}/disclose/follow`);
+    await page.getByLabel('Jeton de suivi', { exact: true }).fill(token);
+    await submit(page, page.getByRole('button', { name: 'Consulter', exact: true }));
+    assert.match(await page.locator('dl').textContent(), /reçu/);
+    await axeCheck(page, '/disclose/follow (opened)');
+    const found = findings.slice(before).map((f) => `${f.label}: [${f.impact}] ${f.id}`);
+    assert.deepEqual(found, [], 'no axe finding of any impact on the disclosure pages');
+  });
+
   await step('6. no script error on any page', async () => {
     assert.deepEqual(pageErrors, []);
     // The pages must live within their own Content-Security-Policy: no inline style or script.

@@ -19,6 +19,7 @@ pub mod calendar;
 pub mod classification;
 pub mod cvss;
 pub mod delivery;
+pub mod disclosure;
 pub mod escalation;
 pub mod export;
 pub mod finding;

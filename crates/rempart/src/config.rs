@@ -36,6 +36,8 @@ pub struct FileConfig {
     pub mail: Option<crate::mail::MailFileConfig>,
     /// `/.well-known/security.txt` (RFC 9116, GMVI-06).
     pub security_txt: Option<SecurityTxtFileConfig>,
+    /// Public vulnerability reports accepted from one address an hour (GMVI-06; 5 by default).
+    pub disclosures_per_hour: Option<u32>,
 }
 
 /// The `[security_txt]` table: whom researchers tell, until when the file holds.
@@ -320,6 +322,12 @@ impl Config {
         }
         if let Some(sso) = file_config.sso {
             web.sso = Some(sso.into_web(from_env("REMPART_SSO_CLIENT_SECRET"))?);
+        }
+        if let Some(n) = file_config.disclosures_per_hour {
+            if !(1..=1000).contains(&n) {
+                return Err(ConfigError::Bounds("disclosures_per_hour", "1 à 1000"));
+            }
+            web.disclosure_rate = rempart_web::ratelimit::PublicRateLimit::per_hour(n);
         }
         if let Some(t) = file_config.security_txt {
             web.security_txt = Some(t.into_domain()?);

@@ -23,6 +23,7 @@ pub mod copy;
 pub mod credentials;
 pub mod deadlines;
 pub mod dialect;
+pub mod disclosures;
 pub mod error;
 pub mod events;
 pub mod evidence;

@@ -949,7 +949,10 @@ pub async fn me(Extension(actor): Extension<Actor>) -> Json<MeOut> {
         crate::advisories_api::list_advisories,
         crate::advisories_api::get_advisory,
         crate::advisories_api::record_advisory,
-        crate::advisories_api::import_csaf
+        crate::advisories_api::import_csaf,
+        crate::disclosure::api_submit,
+        crate::disclosure::api_follow,
+        crate::disclosure::api_staff_get
     ),
     components(schemas(ErrorBody, crate::error::FieldMessage))
 )]

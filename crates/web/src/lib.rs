@@ -89,6 +89,8 @@ pub struct WebConfig {
     pub calendar: rempart_domain::calendar::HolidayCalendar,
     /// `/.well-known/security.txt` (RFC 9116), when configured.
     pub security_txt: Option<rempart_domain::security_txt::SecurityTxt>,
+    /// Public vulnerability reports accepted from one address an hour (GMVI-06).
+    pub disclosure_rate: ratelimit::PublicRateLimit,
 }
 
 impl Default for WebConfig {
@@ -119,6 +121,8 @@ impl Default for WebConfig {
             },
             calendar: rempart_domain::calendar::HolidayCalendar::default(),
             security_txt: None,
+            // A researcher sends a report or two; a flood is refused past five an hour.
+            disclosure_rate: ratelimit::PublicRateLimit::per_hour(5),
         }
     }
 }

@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone)]
 pub struct PublicRateLimit {
+    /// Requests allowed per window (a minute unless made `per_hour`).
     pub per_minute: u32,
+    window_secs: i64,
     windows: Arc<Mutex<HashMap<String, (i64, u32)>>>,
 }
 
@@ -15,13 +17,23 @@ impl PublicRateLimit {
     pub fn new(per_minute: u32) -> Self {
         Self {
             per_minute,
+            window_secs: 60,
+            windows: Arc::default(),
+        }
+    }
+
+    /// `per_hour` requests an hour: for what writes, such as a public report.
+    pub fn per_hour(per_hour: u32) -> Self {
+        Self {
+            per_minute: per_hour,
+            window_secs: 3600,
             windows: Arc::default(),
         }
     }
 
     /// Counts a request from `client` at `now_secs`; false once the minute's share is spent.
     pub fn allow(&self, client: &str, now_secs: i64) -> bool {
-        let minute = now_secs / 60;
+        let minute = now_secs / self.window_secs.max(1);
         let Ok(mut windows) = self.windows.lock() else {
             // A poisoned lock only means another request panicked mid-update; refusing
             // everyone would turn that into an outage, so let the request through.

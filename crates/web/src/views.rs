@@ -56,7 +56,7 @@ impl Ctx {
     }
 
     pub fn for_actor(actor: &Actor, current: &str, orgs: Vec<(i64, String)>) -> Ctx {
-        let items: [(&'static str, &'static str, Option<Permission>); 18] = [
+        let items: [(&'static str, &'static str, Option<Permission>); 19] = [
             ("/", "nav-home", None),
             ("/assets", "nav-assets", Some(Permission::AssetRead)),
             ("/risks", "nav-risks", Some(Permission::RiskRead)),
@@ -81,6 +81,11 @@ impl Ctx {
             (
                 "/advisories",
                 "nav-advisories",
+                Some(Permission::VulnerabilityRead),
+            ),
+            (
+                "/disclosures",
+                "nav-disclosures",
                 Some(Permission::VulnerabilityRead),
             ),
             ("/alerts", "nav-alerts", Some(Permission::AlertRead)),

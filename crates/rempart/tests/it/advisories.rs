@@ -455,3 +455,212 @@ async fn security_txt_is_served_from_the_configuration() {
         .unwrap();
     assert_eq!(response.status(), 404);
 }
+
+async fn disclose_api(app: &TestApp, body: &Value) -> reqwest::Response {
+    TestApp::client()
+        .post(format!("{}/api/v1/disclosures", app.base))
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+// REQ GMVI-06: anyone reports a vulnerability in an exposed service; the report goes to the
+// body whose asset names the host, its security staff are told; the reporter follows it and
+// adds to it with the token shown once (only its hash is kept); staff answer and move its
+// status; faults are named; a flood from one address is refused.
+#[tokio::test]
+async fn the_public_reports_a_vulnerability_and_follows_it_with_its_token() {
+    let app = TestApp::spawn_configured(|_| rempart_web::WebConfig {
+        disclosure_rate: rempart_web::ratelimit::PublicRateLimit::per_hour(3),
+        ..rempart_web::WebConfig::default()
+    })
+    .await;
+    let intranet = asset_id(&app, "Intranet").await;
+    let report = json!({
+        "service": "https://intranet.mfr.demo.gouv.qc.ca/recherche?q=1",
+        "title": "Injection SQL dans la recherche",
+        "description": "Le paramètre q de /recherche est injectable : ' OR 1=1 -- renvoie tout.",
+        "reporter_contact": "chercheuse@example.org"
+    });
+    let response = disclose_api(&app, &report).await;
+    assert_eq!(response.status(), 201);
+    let received: Value = response.json().await.unwrap();
+    let reference = received["reference"].as_str().unwrap().to_owned();
+    let token = received["token"].as_str().unwrap().to_owned();
+    assert!(reference.starts_with("DIV-"), "{reference}");
+    assert_eq!(token.len(), 43);
+    // Only the token's hash is stored.
+    let stored: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM disclosures WHERE token_sha256 = $1")
+            .bind(&token)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(stored, 0);
+
+    // Routed to the ministry (its intranet), its security staff told.
+    let ciso = app.login(CSIO_A).await;
+    let list = ciso.get("/disclosures").await.text().await.unwrap();
+    assert!(
+        list.contains(&reference) && list.contains("Intranet"),
+        "{list}"
+    );
+    let id: i64 = sqlx::query_scalar("SELECT id FROM disclosures WHERE reference = $1")
+        .bind(&reference)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let detail: Value = ciso
+        .get(&format!("/api/v1/disclosures/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["asset_id"], intranet);
+    assert_eq!(detail["reporter_contact"], "chercheuse@example.org");
+    // The ministry's security staff (CISO, delegated CISO, coordinator) are told.
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM notifications WHERE kind = 'disclosure-received'"
+        )
+        .await,
+        3
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM audit_entries WHERE action = 'disclosure.received'"
+        )
+        .await,
+        1
+    );
+
+    // The reporter adds to it, then reads it: no internal detail shown.
+    let follow = |body: Value| {
+        let base = app.base.clone();
+        async move {
+            TestApp::client()
+                .post(format!("{base}/api/v1/disclosures/follow"))
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let view: Value =
+        follow(json!({"token": token, "message": "Capture jointe : la table users."}))
+            .await
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(view["status"], "received");
+    assert_eq!(view["messages"][0]["author"], "reporter");
+    assert!(view.get("asset_id").is_none() && view.get("reporter_contact").is_none());
+    assert_eq!(follow(json!({"token": "faux"})).await.status(), 404);
+
+    // Staff answer and confirm it, by the page's form; the reporter reads the answer.
+    let response = ciso
+        .post_form(
+            &format!("/disclosures/{id}/respond"),
+            &[
+                ("status", "confirmed"),
+                ("reply", "Merci, correctif prévu."),
+                ("version", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let stale = ciso
+        .post_form(
+            &format!("/disclosures/{id}/respond"),
+            &[("status", "fixed"), ("reply", ""), ("version", "1")],
+        )
+        .await;
+    assert_eq!(stale.status(), 409);
+    let view: Value = follow(json!({"token": token})).await.json().await.unwrap();
+    assert_eq!(view["status"], "confirmed");
+    assert_eq!(view["messages"][1]["author"], "staff");
+    assert_eq!(view["messages"][1]["body"], "Merci, correctif prévu.");
+
+    // The page, without script: the token in the form's body opens the report.
+    let page = TestApp::client()
+        .post(format!("{}/disclose/follow", app.base))
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&reference) && page.contains("confirmé"),
+        "{page}"
+    );
+
+    // Faults named, nothing written.
+    let bad = disclose_api(
+        &app,
+        &json!({"service": "", "title": "x", "description": "court"}),
+    )
+    .await;
+    assert_eq!(bad.status(), 422);
+    let fields: Vec<String> = error_fields(&bad.json().await.unwrap())
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect();
+    assert_eq!(fields, ["service", "description"]);
+    // A report for a host no asset names goes to the network's root.
+    let other = disclose_api(
+        &app,
+        &json!({"service": "inconnu.example.org", "title": "XSS",
+                "description": "Un paramètre reflété sans échappement dans la page d'accueil."}),
+    )
+    .await;
+    assert_eq!(other.status(), 201);
+    let root: i64 = sqlx::query_scalar(
+        "SELECT d.org_id FROM disclosures d WHERE d.service = 'inconnu.example.org'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    let parent: Option<i64> =
+        sqlx::query_scalar("SELECT parent_id FROM organizations WHERE id = $1")
+            .bind(root)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(parent, None);
+    // A refused report spends nothing of the hour's share (3); the fourth accepted one is
+    // refused, nothing written.
+    assert_eq!(disclose_api(&app, &report).await.status(), 201);
+    let flood = disclose_api(&app, &report).await;
+    assert_eq!(flood.status(), 429);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM disclosures").await, 3);
+
+    // The public form works without script and names its faults.
+    let form = TestApp::client()
+        .get(format!("{}/disclose", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 200);
+    assert!(form.text().await.unwrap().contains("action=\"/disclose\""));
+    let refused = TestApp::client()
+        .post(format!("{}/disclose", app.base))
+        .form(&[
+            ("service", "https://x.example"),
+            ("title", ""),
+            ("description", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.unwrap();
+    assert!(
+        html.contains("href=\"#d-title\"") && html.contains("href=\"#d-description\""),
+        "{html}"
+    );
+}

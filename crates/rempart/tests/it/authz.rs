@@ -463,6 +463,26 @@ async fn foreign_id(app: &TestApp, path: &str) -> i64 {
         .fetch_one(app.store.pool())
         .await
         .unwrap()
+    } else if path.starts_with("/api/v1/disclosures/") || path.starts_with("/disclosures/") {
+        // A public report on a host no asset names: it goes to the network's root.
+        let input = rempart_domain::disclosure::DisclosureInput {
+            service: "https://inconnu.example.org".into(),
+            title: "Pirate".into(),
+            description: "Une description assez longue pour passer.".into(),
+            ..Default::default()
+        };
+        rempart_storage::disclosures::submit(
+            &app.store,
+            rempart_storage::AuditContext::system("test"),
+            &words(),
+            &input,
+            "inconnu.example.org",
+            "fr",
+            &format!("{:064}", app.audit_seq().await),
+        )
+        .await
+        .unwrap()
+        .id
     } else if path.starts_with("/api/v1/advisories/") || path.starts_with("/advisories/") {
         // An advisory the agency (body B) recorded.
         let bytes = std::fs::read(concat!(
