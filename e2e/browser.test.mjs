@@ -655,6 +655,7 @@ test('Rempart in a browser: login, language, organisations, accessibility', { ti
     await page.goto(`${BASE}/advisories/new`);
     assert.equal(await h1(page), 'Enregistrer un avis de sécurité');
     await axeCheck(page, '/advisories/new');
+    await page.locator('#csaf-org').selectOption({ label: 'Ministère fictif des Ressources' });
     await page.getByLabel('Document CSAF (JSON)', { exact: true }).setInputFiles(advisory);
     await Promise.all([
       page.waitForURL(/\/advisories\/\d+$/),

@@ -194,6 +194,17 @@ async fn new_form(
 ) -> Result<Response, AppError> {
     let ctx = page_ctx(app, actor, "/advisories").await?;
     let orgs = org_choices(app, scope(actor, Permission::VulnerabilityImport)).await?;
+    // The body the person works in, when they may record for it; else the first choice.
+    let mut form = form;
+    if form.org_id.is_empty() {
+        let preferred = actor
+            .session
+            .active_org_id
+            .or(Some(actor.person.org_id))
+            .filter(|o| orgs.iter().any(|(id, _)| id == o))
+            .or(orgs.first().map(|o| o.0));
+        form.org_id = preferred.map(|o| o.to_string()).unwrap_or_default();
+    }
     let severities = [
         Severity::Low,
         Severity::Medium,
