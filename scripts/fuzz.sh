@@ -67,6 +67,7 @@ target_config() {
     read_trivy) echo "scans/trivy 262144" ;;
     read_sarif) echo "scans/sarif 1048576" ;;
     read_csaf) echo "csaf 262144" ;;
+    read_cve) echo "cve/cvejson5 262144" ;;
     *) echo "- 65536" ;;
   esac
 }

@@ -9,6 +9,7 @@
 )]
 
 pub mod csaf;
+pub mod cve;
 pub mod inventory;
 pub mod kev;
 pub mod oscal;

@@ -171,6 +171,16 @@ pub enum ImportCommand {
         json: bool,
         file: PathBuf,
     },
+    /// Importe des enregistrements CVE JSON 5 (fichiers, ou répertoires parcourus) : le CVSS
+    /// du CNA ou de la CISA, les CWE et les points de décision SSVC de la CISA, montrés avec
+    /// les vulnérabilités qui nomment ces CVE ; une vulnérabilité sans CWE reçoit ceux de ses
+    /// CVE. Tout ou rien : un fichier refusé n'enregistre rien.
+    Cve {
+        #[arg(long)]
+        json: bool,
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
     /// Importe des avis de sécurité CSAF 2.0 pour un organisme : chaque avis est comparé aux
     /// composants logiciels (CPE, URL de paquet) des actifs de l'organisme et des unités sous
     /// lui, et le détenteur d'un actif visé est avisé. Le même document importé de nouveau ne
@@ -535,6 +545,64 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     report.changed,
                     report.unchanged,
                     report.flagged
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import(ImportCommand::Cve { json, paths }) => {
+            let mut files = Vec::new();
+            for path in &paths {
+                if path.is_dir() {
+                    let entries = std::fs::read_dir(path).map_err(|e| {
+                        Failure(format!("impossible de lire {} : {e}", path.display()))
+                    })?;
+                    let mut found: Vec<PathBuf> = entries
+                        .filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                        .collect();
+                    found.sort();
+                    files.extend(found);
+                } else {
+                    files.push(path.clone());
+                }
+            }
+            let mut rows = Vec::with_capacity(files.len());
+            for file in &files {
+                let bytes = read_bounded(file, rempart_interchange::cve::MAX_BYTES)?;
+                let r = rempart_interchange::cve::read(&bytes)
+                    .map_err(|e| Failure(format!("{} : {e}", file.display())))?;
+                rows.push(rempart_storage::cve_records::CveRow {
+                    cvss_vector: r.cvss.as_ref().map(|c| c.vector.clone()),
+                    // Scores are kept in tenths, exact on both engines.
+                    cvss_score_tenths: r.cvss.as_ref().map(|c| (c.score * 10.0).round() as i64),
+                    cvss_severity: r.cvss.as_ref().map(|c| c.severity.as_str().to_owned()),
+                    cvss_source: r.cvss_source,
+                    cve_id: r.cve_id,
+                    state: r.state,
+                    published: r.published,
+                    updated: r.updated,
+                    title: r.title,
+                    description: r.description,
+                    cwes: r.cwes,
+                    ssvc_exploitation: r.ssvc.exploitation,
+                    ssvc_automatable: r.ssvc.automatable,
+                    ssvc_technical_impact: r.ssvc.technical_impact,
+                });
+            }
+            let config = config(&cli.common, None)?;
+            let store = Store::open(&config.database_url, 2).await?;
+            let report = rempart_storage::cve_records::import(
+                &store,
+                AuditContext::system("rempart import cve"),
+                &rows,
+            )
+            .await?;
+            if json {
+                print_json(&report)?;
+            } else {
+                println!(
+                    "Enregistrements CVE : {} lus ({} ajoutés, {} modifiés, {} inchangés) ; {} vulnérabilité(s) enrichie(s).",
+                    report.records, report.added, report.changed, report.unchanged, report.enriched
                 );
             }
             Ok(ExitCode::SUCCESS)

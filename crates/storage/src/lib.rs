@@ -21,6 +21,7 @@ mod audit_sqlite;
 pub mod controls;
 pub mod copy;
 pub mod credentials;
+pub mod cve_records;
 pub mod deadlines;
 pub mod dialect;
 pub mod disclosures;

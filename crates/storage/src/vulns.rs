@@ -92,6 +92,8 @@ pub struct VulnDetail {
     pub accepted_until: Option<String>,
     /// Changes are made against this version (optimistic concurrency).
     pub version: i64,
+    /// The CVE Program's records of its CVEs, when imported (`cve_records`).
+    pub cve_records: Vec<crate::cve_records::CveRow>,
     pub history: Vec<HistoryEntry>,
 }
 
@@ -347,8 +349,12 @@ pub async fn get(store: &Store, scope: Scope, id: i64) -> Result<VulnDetail> {
     .collect::<Result<Vec<_>>>()?;
     let cwes: String = row.try_get("cwes")?;
     let vectors: String = row.try_get("cvss_vectors")?;
+    let row_view = row_from(&row)?;
+    let mut conn = store.pool().acquire().await?;
+    let cve_records = crate::cve_records::of(&mut conn, &row_view.cves).await?;
     Ok(VulnDetail {
-        row: row_from(&row)?,
+        cve_records,
+        row: row_view,
         description: row.try_get("description")?,
         solution: row.try_get("solution")?,
         evidence: row.try_get("evidence")?,

@@ -1151,3 +1151,91 @@ async fn the_daily_pass_reopens_lapsed_acceptances_and_escalates_once() {
         1
     );
 }
+
+fn cli(app: &TestApp, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_rempart"))
+        .args(args)
+        .args(["--database-url", app.url.expose()])
+        .env_remove("REMPART_DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+// REQ GMVI-05: the shared CVE JSON 5 records imported whole (again: nothing changes); a
+// vulnerability naming CVE-2024-0001 without a CWE of its own takes the record's (CWE-1188)
+// and shows the record's CVSS and CISA's SSVC decision points; a bad record is refused in
+// French, naming the file and the field, with nothing written.
+#[tokio::test]
+async fn cve_records_enrich_the_vulnerabilities_that_name_them() {
+    let app = TestApp::spawn().await;
+    let report = String::from(
+        "<?xml version=\"1.0\" ?>\n<NessusClientData_v2><Report name=\"t\">\n\
+         <ReportHost name=\"srv-legacy-01\"><HostProperties></HostProperties>\n\
+         <ReportItem port=\"443\" svc_name=\"www\" protocol=\"tcp\" severity=\"4\" pluginID=\"77\" \
+         pluginName=\"Purity\" pluginFamily=\"General\"><description>x</description>\
+         <cve>CVE-2024-0001</cve></ReportItem>\n</ReportHost>\n</Report></NessusClientData_v2>\n",
+    );
+    import_bytes(&app, BODY, "purity.nessus", report.into_bytes())
+        .await
+        .unwrap();
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/cve/cvejson5"
+    );
+    let out = cli(&app, &["import", "cve", "--json", dir]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (
+            json["records"].as_i64(),
+            json["added"].as_i64(),
+            json["enriched"].as_i64()
+        ),
+        (Some(60), Some(60), Some(1))
+    );
+    let out = cli(&app, &["import", "cve", dir]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("60 lus (0 ajoutés, 0 modifiés, 60 inchangés)"),
+        "{text}"
+    );
+
+    let (id, _, _) = vuln_of(&app, "77").await;
+    let ciso = app.login(CSIO_A).await;
+    let detail: serde_json::Value = ciso
+        .get(&format!("/api/v1/vulnerabilities/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["cwes"], serde_json::json!(["CWE-1188"]));
+    let record = &detail["cve_records"][0];
+    assert_eq!(record["cve_id"], "CVE-2024-0001");
+    assert_eq!(record["cvss_score_tenths"], 100);
+    assert_eq!(record["ssvc_exploitation"], "none");
+    assert_eq!(record["ssvc_technical_impact"], "total");
+    let page = ciso
+        .get(&format!("/vulnerabilities/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Enregistrements CVE") && page.contains("CWE-1188"));
+
+    let seq = app.audit_seq().await;
+    let bad = std::env::temp_dir().join(format!("rempart-cve-{}.json", std::process::id()));
+    std::fs::write(&bad, br#"{"dataType": "CVE_RECORD", "dataVersion": "5.1", "cveMetadata": {"cveId": "CVE-1", "state": "PUBLISHED"}}"#).unwrap();
+    let out = cli(&app, &["import", "cve", dir, bad.to_str().unwrap()]);
+    std::fs::remove_file(&bad).ok();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("rempart-cve-") && stderr.contains("/cveMetadata/cveId"),
+        "{stderr}"
+    );
+    assert_eq!(app.audit_seq().await, seq);
+}

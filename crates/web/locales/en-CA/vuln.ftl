@@ -291,3 +291,9 @@ disclosure-received-subject = [{ $reference }] Vulnerability reported: { $title 
 disclosure-received-body = A vulnerability was reported by the public in "{ $service }": "{ $title }". Analyse it in Rempart and answer the reporter.
 disclosure-added-subject = [{ $reference }] Reporter's addition: { $title }
 disclosure-added-body = The reporter of { $reference } "{ $title }" added information.
+
+## CVE records (GMVI-05)
+vuln-cve-records = CVE records
+vuln-ssvc-exploitation = Exploitation (SSVC)
+vuln-ssvc-automatable = Automatable (SSVC)
+vuln-ssvc-impact = Technical impact (SSVC)

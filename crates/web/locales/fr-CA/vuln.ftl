@@ -291,3 +291,9 @@ disclosure-received-subject = [{ $reference }] Vulnérabilité signalée : { $ti
 disclosure-received-body = Une vulnérabilité a été signalée par le public dans « { $service } » : « { $title } ». Analysez-la dans Rempart et répondez au déclarant.
 disclosure-added-subject = [{ $reference }] Ajout du déclarant : { $title }
 disclosure-added-body = Le déclarant du signalement { $reference } « { $title } » a ajouté des informations.
+
+## Enregistrements CVE (GMVI-05)
+vuln-cve-records = Enregistrements CVE
+vuln-ssvc-exploitation = Exploitation (SSVC)
+vuln-ssvc-automatable = Automatisable (SSVC)
+vuln-ssvc-impact = Impact technique (SSVC)
