@@ -399,6 +399,60 @@ fn network_of(address: IpAddr, prefix: u8) -> Option<String> {
     }
 }
 
+/// An address range as identifiers write it (`10.10.0.0/16`), to find the asset a scanned
+/// address belongs to when no identifier names the address itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpRange {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl IpRange {
+    pub fn parse(text: &str) -> Option<IpRange> {
+        let (address, prefix) = text.trim().split_once('/')?;
+        let network: IpAddr = address.parse().ok()?;
+        let prefix: u8 = prefix.parse().ok()?;
+        let max = if network.is_ipv4() { 32 } else { 128 };
+        (prefix <= max).then_some(IpRange { network, prefix })
+    }
+
+    pub fn prefix(self) -> u8 {
+        self.prefix
+    }
+
+    /// Whether `address` is in the range (an IPv4 address never in an IPv6 range).
+    pub fn contains(self, address: IpAddr) -> bool {
+        match (self.network, address) {
+            (IpAddr::V4(net), IpAddr::V4(a)) => {
+                let mask = if self.prefix == 0 {
+                    0
+                } else {
+                    u32::MAX << (32 - u32::from(self.prefix))
+                };
+                u32::from(net) & mask == u32::from(a) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(a)) => {
+                let mask = if self.prefix == 0 {
+                    0
+                } else {
+                    u128::MAX << (128 - u32::from(self.prefix))
+                };
+                u128::from(net) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Among `ranges` (range, asset), the asset of the narrowest range holding `address`.
+pub fn asset_in_ranges(ranges: &[(IpRange, i64)], address: IpAddr) -> Option<i64> {
+    ranges
+        .iter()
+        .filter(|(r, _)| r.contains(address))
+        .max_by_key(|(r, id)| (r.prefix, std::cmp::Reverse(*id)))
+        .map(|(_, id)| *id)
+}
+
 /// What a new or changed asset says; checked by [`AssetInput::check`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssetInput {
@@ -626,6 +680,27 @@ pub fn check_dependency(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // REQ GMVI-05
+    #[test]
+    fn the_narrowest_range_holding_an_address_names_its_asset() {
+        let ranges = vec![
+            (IpRange::parse("10.10.0.0/16").unwrap(), 1),
+            (IpRange::parse("10.10.20.0/24").unwrap(), 2),
+            (IpRange::parse("2001:db8::/32").unwrap(), 3),
+        ];
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(asset_in_ranges(&ranges, ip("10.10.20.7")), Some(2));
+        assert_eq!(asset_in_ranges(&ranges, ip("10.10.3.4")), Some(1));
+        assert_eq!(asset_in_ranges(&ranges, ip("10.11.0.1")), None);
+        assert_eq!(asset_in_ranges(&ranges, ip("2001:db8::5")), Some(3));
+        assert_eq!(asset_in_ranges(&ranges, ip("::ffff:10.10.20.7")), None);
+        assert!(IpRange::parse("10.0.0.0/33").is_none());
+        assert!(IpRange::parse("10.0.0.0").is_none());
+        assert!(IpRange::parse("0.0.0.0/0")
+            .unwrap()
+            .contains(ip("192.0.2.1")));
+    }
 
     fn id(kind: IdentifierKind, value: &str) -> Result<String, &'static str> {
         Identifier::parse("identifier", kind, value)

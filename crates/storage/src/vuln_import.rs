@@ -87,6 +87,9 @@ pub struct Importer {
     import_id: i64,
     now: i64,
     by_identifier: HashMap<(String, String), i64>,
+    /// Address ranges (`ip_range` identifiers): an address no identifier names belongs to
+    /// the asset of the narrowest range holding it.
+    ranges: Vec<(rempart_domain::asset::IpRange, i64)>,
     assets: HashMap<i64, AssetMatch>,
     seen: HashSet<String>,
     scores: HashMap<String, Option<cvss::CvssScore>>,
@@ -149,6 +152,7 @@ impl Importer {
         .await?;
         let mut assets = HashMap::new();
         let mut by_identifier = HashMap::new();
+        let mut ranges = Vec::new();
         for row in &rows {
             let id: i64 = row.try_get("id")?;
             let name: String = row.try_get("name")?;
@@ -179,6 +183,11 @@ impl Importer {
             let id: i64 = row.try_get("asset_id")?;
             let kind: String = row.try_get("kind")?;
             let value: String = row.try_get("value")?;
+            if kind == "ip_range" {
+                if let Some(range) = rempart_domain::asset::IpRange::parse(&value) {
+                    ranges.push((range, id));
+                }
+            }
             by_identifier.insert((kind, value.to_lowercase()), id);
         }
 
@@ -228,6 +237,7 @@ impl Importer {
             import_id,
             now,
             by_identifier,
+            ranges,
             assets,
             seen: HashSet::new(),
             scores: HashMap::new(),
@@ -253,11 +263,18 @@ impl Importer {
             ("name", f.target.as_deref()),
             ("purl", f.package.as_ref().and_then(|p| p.purl.as_deref())),
         ];
-        candidates.iter().find_map(|(kind, value)| {
-            let value = (*value)?.trim().to_lowercase();
-            let id = self.by_identifier.get(&((*kind).to_owned(), value))?;
-            self.assets.get(id)
-        })
+        candidates
+            .iter()
+            .find_map(|(kind, value)| {
+                let value = (*value)?.trim().to_lowercase();
+                let id = self.by_identifier.get(&((*kind).to_owned(), value))?;
+                self.assets.get(id)
+            })
+            .or_else(|| {
+                let address = f.host.ip.as_deref()?.trim().parse().ok()?;
+                let id = rempart_domain::asset::asset_in_ranges(&self.ranges, address)?;
+                self.assets.get(&id)
+            })
     }
 
     fn scored(&mut self, vector: &str) -> Option<cvss::CvssScore> {

@@ -1239,3 +1239,49 @@ async fn cve_records_enrich_the_vulnerabilities_that_name_them() {
     );
     assert_eq!(app.audit_seq().await, seq);
 }
+
+// REQ GMVI-05: a machine no identifier names, whose address is in an asset's range, maps to
+// the asset of the narrowest range (the demo's virtualization cluster, 10.10.20.0/24, inside
+// the head-office network, 10.10.0.0/16).
+#[tokio::test]
+async fn an_address_in_an_assets_range_maps_to_it() {
+    let app = TestApp::spawn().await;
+    let report = String::from(
+        "<?xml version=\"1.0\" ?>\n<NessusClientData_v2><Report name=\"t\">\n\
+         <ReportHost name=\"inconnu-1\"><HostProperties><tag name=\"host-ip\">10.10.20.77</tag></HostProperties>\n\
+         <ReportItem port=\"443\" svc_name=\"www\" protocol=\"tcp\" severity=\"3\" pluginID=\"88\" \
+         pluginName=\"TLS\" pluginFamily=\"General\"><description>x</description></ReportItem>\n</ReportHost>\n\
+         <ReportHost name=\"inconnu-2\"><HostProperties><tag name=\"host-ip\">10.10.3.4</tag></HostProperties>\n\
+         <ReportItem port=\"443\" svc_name=\"www\" protocol=\"tcp\" severity=\"3\" pluginID=\"89\" \
+         pluginName=\"TLS\" pluginFamily=\"General\"><description>x</description></ReportItem>\n</ReportHost>\n\
+         <ReportHost name=\"inconnu-3\"><HostProperties><tag name=\"host-ip\">192.0.2.9</tag></HostProperties>\n\
+         <ReportItem port=\"443\" svc_name=\"www\" protocol=\"tcp\" severity=\"3\" pluginID=\"90\" \
+         pluginName=\"TLS\" pluginFamily=\"General\"><description>x</description></ReportItem>\n</ReportHost>\n\
+         </Report></NessusClientData_v2>\n",
+    );
+    let r = import_bytes(&app, BODY, "ranges.nessus", report.into_bytes())
+        .await
+        .unwrap();
+    assert_eq!(r.unmatched_hosts.len(), 1);
+    let asset_of = |rule: &'static str| {
+        let app = &app;
+        async move {
+            sqlx::query_scalar::<_, Option<i64>>(
+                "SELECT asset_id FROM vulnerabilities WHERE rule_id = $1",
+            )
+            .bind(rule)
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(
+        asset_of("88").await,
+        Some(asset_id(&app, "Grappe de virtualisation").await)
+    );
+    assert_eq!(
+        asset_of("89").await,
+        Some(asset_id(&app, "Réseau local du siège social").await)
+    );
+    assert_eq!(asset_of("90").await, None);
+}
