@@ -335,11 +335,17 @@ pub fn read(bytes: &[u8], limits: CsafLimits) -> Result<Advisory, CsafError> {
         })
         .and_then(|n| n.text.clone())
         .unwrap_or_default();
+    // Shown as a link: only web addresses.
     let url = document
         .references
         .iter()
         .find(|r| r.category.as_deref() == Some("self"))
-        .and_then(|r| r.url.clone());
+        .and_then(|r| r.url.clone())
+        .filter(|u| {
+            (u.starts_with("https://") || u.starts_with("http://"))
+                && u.len() <= 2000
+                && !u.chars().any(char::is_whitespace)
+        });
 
     // The product tree: every product with its keys.
     let mut products: Vec<AdvisoryProduct> = Vec::new();
@@ -358,8 +364,11 @@ pub fn read(bytes: &[u8], limits: CsafLimits) -> Result<Advisory, CsafError> {
             });
         }
         match index.get(&product.product_id) {
-            // The same id twice (a vendor naming it in two places): keys add up.
-            Some(&i) => products[i].keys.extend(product.keys),
+            // The same id twice (a vendor naming it in two places): keys add up, bounded.
+            Some(&i) => {
+                products[i].keys.extend(product.keys);
+                dedup_keys(&mut products[i].keys);
+            }
             None => {
                 index.insert(product.product_id.clone(), products.len());
                 products.push(product);
@@ -383,6 +392,9 @@ pub fn read(bytes: &[u8], limits: CsafLimits) -> Result<Advisory, CsafError> {
             &format!("/product_tree/full_product_names/{i}"),
         )?;
     }
+    // A relationship names products of the tree (branches, full product names), never
+    // another relationship's: keys then cannot compound from one relationship to the next.
+    let base = products.len();
     for (i, r) in raw.product_tree.relationships.iter().enumerate() {
         let here = format!("/product_tree/relationships/{i}");
         let full = r
@@ -401,14 +413,15 @@ pub fn read(bytes: &[u8], limits: CsafLimits) -> Result<Advisory, CsafError> {
             ),
         ] {
             let reference = reference.as_deref().unwrap_or("");
-            let &j = index
-                .get(reference)
-                .ok_or_else(|| CsafError::UnknownProduct {
+            let &j = index.get(reference).filter(|&&j| j < base).ok_or_else(|| {
+                CsafError::UnknownProduct {
                     path: format!("{here}/{field}"),
                     product_id: reference.to_owned(),
-                })?;
+                }
+            })?;
             product.keys.extend(products[j].keys.iter().cloned());
         }
+        dedup_keys(&mut product.keys);
         if product.product_id.is_empty() {
             return Err(CsafError::Field {
                 path: format!("{here}/full_product_name/product_id"),
@@ -490,6 +503,19 @@ pub fn read(bytes: &[u8], limits: CsafLimits) -> Result<Advisory, CsafError> {
         products,
         vulnerabilities,
     })
+}
+
+/// Keys a product keeps at most: a product names itself a handful of ways.
+const MAX_KEYS: usize = 16;
+
+fn dedup_keys(keys: &mut Vec<ProductKey>) {
+    let mut kept: Vec<ProductKey> = Vec::with_capacity(keys.len().min(MAX_KEYS));
+    for k in keys.drain(..) {
+        if kept.len() < MAX_KEYS && !kept.contains(&k) {
+            kept.push(k);
+        }
+    }
+    *keys = kept;
 }
 
 fn severity_word(text: &str) -> Option<Severity> {
@@ -755,6 +781,49 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(e, CsafError::TooLarge { .. }));
+    }
+
+    #[test]
+    fn relationships_cannot_compound_and_links_are_web_addresses() {
+        let mut rels = String::new();
+        for i in 1..40 {
+            if i > 1 {
+                rels.push(',');
+            }
+            rels.push_str(&format!(
+                r#"{{"category": "default_component_of", "full_product_name": {{"name": "R{i}", "product_id": "R{i}"}},
+                "product_reference": "R{}", "relates_to_product_reference": "R{}"}}"#,
+                i - 1,
+                i - 1
+            ));
+        }
+        let doc = format!(
+            r#"{{"document": {{"category": "csaf_base", "csaf_version": "2.0", "title": "T",
+            "publisher": {{"name": "P"}}, "tracking": {{"id": "X", "version": "1",
+            "initial_release_date": "2026-01-01", "current_release_date": "2026-01-01"}},
+            "references": [{{"category": "self", "url": "javascript:alert(1)"}}]}},
+            "product_tree": {{"full_product_names": [{{"name": "R0", "product_id": "R0",
+            "product_identification_helper": {{"cpe": "cpe:2.3:a:x:y:1:*:*:*:*:*:*:*"}}}}],
+            "relationships": [{rels}]}}}}"#
+        );
+        let e = read(doc.as_bytes(), CsafLimits::default()).unwrap_err();
+        assert_eq!(
+            e,
+            CsafError::UnknownProduct {
+                path: "/product_tree/relationships/1/product_reference".into(),
+                product_id: "R1".into()
+            }
+        );
+        let single = format!(
+            r#"{{"document": {{"category": "csaf_base", "csaf_version": "2.0", "title": "T",
+            "publisher": {{"name": "P"}}, "tracking": {{"id": "X", "version": "1",
+            "initial_release_date": "2026-01-01", "current_release_date": "2026-01-01"}},
+            "references": [{{"category": "self", "url": "javascript:alert(1)"}}]}}}}"#
+        );
+        assert_eq!(
+            read(single.as_bytes(), CsafLimits::default()).unwrap().url,
+            None
+        );
     }
 
     #[test]

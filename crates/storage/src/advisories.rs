@@ -68,6 +68,23 @@ pub struct Recording<'a> {
     pub sha256: Option<&'a str>,
 }
 
+/// Whether `scope` may record advisories for `org_id` ([`Permission::VulnerabilityImport`]):
+/// `NotFound` otherwise, asked before anything about the input is said.
+pub async fn check_reach(store: &Store, scope: Scope, org_id: i64) -> Result<()> {
+    let allowed = format!(
+        "SELECT id FROM organizations WHERE id = $1 AND archived_at IS NULL AND {}",
+        scoped(scope, Permission::VulnerabilityImport).condition("id")
+    );
+    match sqlx::query(&allowed)
+        .bind(org_id)
+        .fetch_optional(store.pool())
+        .await?
+    {
+        Some(_) => Ok(()),
+        None => Err(StoreError::NotFound),
+    }
+}
+
 /// Records the advisory for its body (which `scope` must reach with
 /// [`Permission::VulnerabilityImport`]) and matches it to the assets.
 pub async fn record(
@@ -83,6 +100,35 @@ pub async fn record(
         source,
         sha256,
     } = recording;
+    check_reach(store, scope, org_id).await?;
+    // The software components of the body's assets and of the units below it, matched on a
+    // blocking thread before the write transaction begins: a large advisory against a large
+    // inventory holds no writer back while it is compared.
+    let rows = sqlx::query(
+        "SELECT a.id, a.name, a.holder_id, i.kind, i.value FROM assets a \
+         JOIN asset_identifiers i ON i.asset_id = a.id \
+         WHERE a.archived_at IS NULL AND i.kind IN ('cpe', 'purl') AND a.org_id IN \
+         (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1) ORDER BY a.id, i.id",
+    )
+    .bind(org_id)
+    .fetch_all(store.pool())
+    .await?;
+    let mut components = Vec::with_capacity(rows.len());
+    let mut assets: HashMap<i64, (String, i64)> = HashMap::new();
+    for row in rows {
+        let id: i64 = row.try_get("id")?;
+        let kind: String = row.try_get("kind")?;
+        let value: String = row.try_get("value")?;
+        assets.insert(id, (row.try_get("name")?, row.try_get("holder_id")?));
+        if let Some(c) = Component::from_identifier(&kind, &value) {
+            components.push((id, value, c));
+        }
+    }
+    let owned = advisory.clone();
+    let matches = tokio::task::spawn_blocking(move || match_assets(&owned, &components))
+        .await
+        .map_err(|e| StoreError::Io(std::io::Error::other(e.to_string())))?;
+
     let mut wtx = store.write(ctx).await?;
     let allowed = format!(
         "SELECT id FROM organizations WHERE id = $1 AND archived_at IS NULL AND {}",
@@ -189,28 +235,6 @@ pub async fn record(
         }
     };
 
-    // The software components of the body's assets and of the units below it.
-    let rows = sqlx::query(
-        "SELECT a.id, a.name, a.holder_id, i.kind, i.value FROM assets a \
-         JOIN asset_identifiers i ON i.asset_id = a.id \
-         WHERE a.archived_at IS NULL AND i.kind IN ('cpe', 'purl') AND a.org_id IN \
-         (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1) ORDER BY a.id, i.id",
-    )
-    .bind(org_id)
-    .fetch_all(wtx.conn())
-    .await?;
-    let mut components = Vec::with_capacity(rows.len());
-    let mut assets: HashMap<i64, (String, i64)> = HashMap::new();
-    for row in rows {
-        let id: i64 = row.try_get("id")?;
-        let kind: String = row.try_get("kind")?;
-        let value: String = row.try_get("value")?;
-        assets.insert(id, (row.try_get("name")?, row.try_get("holder_id")?));
-        if let Some(c) = Component::from_identifier(&kind, &value) {
-            components.push((id, value, c));
-        }
-    }
-    let matches = match_assets(advisory, &components);
     report.matched_assets = matches.len();
 
     let before: HashMap<i64, String> =
@@ -224,7 +248,10 @@ pub async fn record(
 
     let mut to_notify = Vec::new();
     for m in &matches {
-        let (_, holder) = &assets[&m.asset_id];
+        // Every match is of an asset read above, hence present; a miss is skipped, not a panic.
+        let Some((_, holder)) = assets.get(&m.asset_id) else {
+            continue;
+        };
         let worse = match before.get(&m.asset_id) {
             None => true,
             Some(old) => ProductStatus::parse(old).is_none_or(|old| m.status > old),
@@ -278,7 +305,9 @@ pub async fn record(
     report.new_matches = to_notify.len();
     let mut holders = std::collections::BTreeSet::new();
     for (m, holder) in &to_notify {
-        let (asset_name, _) = &assets[&m.asset_id];
+        let Some((asset_name, _)) = assets.get(&m.asset_id) else {
+            continue;
+        };
         let sent = inbox::notify(
             &mut wtx,
             notifier,
@@ -461,36 +490,40 @@ pub async fn get(store: &Store, scope: Scope, id: i64) -> Result<AdvisoryDetail>
         .fetch_optional(store.pool())
         .await?
         .ok_or(StoreError::NotFound)?;
-    let matches = sqlx::query(
+    // Only the matched assets the caller reaches: a holder of the body does not see the
+    // assets of units below it.
+    let matches_sql = format!(
         "SELECT m.asset_id, a.name AS asset_name, a.holder_id, p.name AS holder_name, \
          m.status, m.products, m.product_count, m.cves, m.matched_on, m.matched_at, \
          m.notified_at FROM advisory_matches m JOIN assets a ON a.id = m.asset_id \
-         JOIN persons p ON p.id = a.holder_id WHERE m.advisory_id = $1 \
+         JOIN persons p ON p.id = a.holder_id WHERE m.advisory_id = $1 AND {} \
          ORDER BY CASE m.status WHEN 'affected' THEN 0 WHEN 'under_investigation' THEN 1 \
          ELSE 2 END, a.name",
-    )
-    .bind(id)
-    .fetch_all(store.pool())
-    .await?
-    .iter()
-    .map(|m| {
-        let products: String = m.try_get("products")?;
-        let cves: String = m.try_get("cves")?;
-        Ok(MatchRow {
-            asset_id: m.try_get("asset_id")?,
-            asset_name: m.try_get("asset_name")?,
-            holder_id: m.try_get("holder_id")?,
-            holder_name: m.try_get("holder_name")?,
-            status: m.try_get("status")?,
-            products: products.lines().map(str::to_owned).collect(),
-            product_count: m.try_get("product_count")?,
-            cves: cves.split_whitespace().map(str::to_owned).collect(),
-            matched_on: m.try_get("matched_on")?,
-            matched_at: m.try_get("matched_at")?,
-            notified_at: m.try_get("notified_at")?,
+        scoped(scope, Permission::VulnerabilityRead).condition("a.org_id")
+    );
+    let matches = sqlx::query(&matches_sql)
+        .bind(id)
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|m| {
+            let products: String = m.try_get("products")?;
+            let cves: String = m.try_get("cves")?;
+            Ok(MatchRow {
+                asset_id: m.try_get("asset_id")?,
+                asset_name: m.try_get("asset_name")?,
+                holder_id: m.try_get("holder_id")?,
+                holder_name: m.try_get("holder_name")?,
+                status: m.try_get("status")?,
+                products: products.lines().map(str::to_owned).collect(),
+                product_count: m.try_get("product_count")?,
+                cves: cves.split_whitespace().map(str::to_owned).collect(),
+                matched_on: m.try_get("matched_on")?,
+                matched_at: m.try_get("matched_at")?,
+                notified_at: m.try_get("notified_at")?,
+            })
         })
-    })
-    .collect::<Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>>>()?;
     Ok(AdvisoryDetail {
         row: row_from(&row)?,
         category: row.try_get("category")?,

@@ -147,11 +147,15 @@ pub async fn import(store: &Store, ctx: AuditContext, records: &[CveRow]) -> Res
         if cwes.is_empty() {
             continue;
         }
-        sqlx::query("UPDATE vulnerabilities SET cwes = $2 WHERE id = $1")
-            .bind(row.try_get::<i64, _>("id")?)
-            .bind(cwes.into_iter().collect::<Vec<_>>().join(" "))
-            .execute(wtx.conn())
-            .await?;
+        sqlx::query(
+            "UPDATE vulnerabilities SET cwes = $2, updated_at = $3, version = version + 1 \
+             WHERE id = $1",
+        )
+        .bind(row.try_get::<i64, _>("id")?)
+        .bind(cwes.into_iter().collect::<Vec<_>>().join(" "))
+        .bind(now)
+        .execute(wtx.conn())
+        .await?;
         report.enriched += 1;
     }
     wtx.audit(Change {

@@ -5,47 +5,15 @@
 
 use rempart_domain::authz::Permission;
 use rempart_domain::disclosure::{DisclosureInput, DisclosureStatus, MAX_MESSAGES};
-use rempart_domain::role::Role;
 use rempart_domain::{FieldError, ValidationErrors};
 use serde::Serialize;
 use sqlx::Row;
 
 use crate::error::{Result, StoreError};
 use crate::inbox::{self, Message, Notifier};
-use crate::scope::{role_list, Scope};
+use crate::scope::Scope;
 use crate::write::{AuditContext, Change};
 use crate::Store;
-
-/// Who is told of a new report: the body's security staff.
-const RECEIVERS: [Role; 3] = [Role::DelegatedCiso, Role::Ciso, Role::SecurityCoordinator];
-
-/// The security staff nearest to `org_id`: those of the body itself, else of its closest
-/// ancestor that has some (a unit's reports go to its ministry's team).
-async fn receivers(conn: &mut sqlx::AnyConnection, org_id: i64) -> Result<Vec<i64>> {
-    let rows = sqlx::query(&format!(
-        "SELECT g.person_id, c.depth FROM role_grants g \
-         JOIN org_closure c ON c.ancestor_id = g.org_id \
-         JOIN persons p ON p.id = g.person_id \
-         WHERE c.descendant_id = $1 AND g.role IN ({}) AND p.disabled_at IS NULL \
-         ORDER BY c.depth, g.person_id",
-        role_list(&RECEIVERS)
-    ))
-    .bind(org_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let nearest: Option<i64> = match rows.first() {
-        Some(r) => Some(r.try_get("depth")?),
-        None => None,
-    };
-    let mut out = Vec::new();
-    for r in &rows {
-        if Some(r.try_get::<i64, _>("depth")?) == nearest {
-            out.push(r.try_get("person_id")?);
-        }
-    }
-    out.dedup();
-    Ok(out)
-}
 
 /// What the reporter gets back: the reference to quote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -121,7 +89,7 @@ pub async fn submit(
         .bind(&reference)
         .execute(wtx.conn())
         .await?;
-    let staff = receivers(wtx.conn(), org_id).await?;
+    let staff = crate::vuln_workflow::nearest_staff(wtx.conn(), org_id).await?;
     inbox::notify(
         &mut wtx,
         notifier,
@@ -259,7 +227,7 @@ pub async fn add_from_reporter(
         .bind(now)
         .execute(wtx.conn())
         .await?;
-    let staff = receivers(wtx.conn(), org_id).await?;
+    let staff = crate::vuln_workflow::nearest_staff(wtx.conn(), org_id).await?;
     inbox::notify(
         &mut wtx,
         notifier,
@@ -338,9 +306,11 @@ fn row_from(r: &sqlx::any::AnyRow) -> Result<DisclosureRow> {
     })
 }
 
+/// Reports carry a reporter's name and contact: security staff only (the roles that import
+/// scanner reports), not every role that reads vulnerabilities.
 fn read(scope: Scope) -> Scope {
     match scope {
-        Scope::Person { person_id, .. } => Scope::new(person_id, Permission::VulnerabilityRead),
+        Scope::Person { person_id, .. } => Scope::new(person_id, Permission::VulnerabilityImport),
         other => other,
     }
 }
@@ -395,7 +365,8 @@ pub async fn get(store: &Store, scope: Scope, id: i64) -> Result<DisclosureDetai
 }
 
 /// Staff answer a report (a reply the reporter reads with their token) and may move its
-/// status; at least one of the two. [`Permission::VulnerabilityManage`] on its body.
+/// status; at least one of the two. Security staff ([`Permission::VulnerabilityImport`]) of its
+/// body.
 pub async fn respond(
     store: &Store,
     scope: Scope,
@@ -407,12 +378,13 @@ pub async fn respond(
 ) -> Result<i64> {
     let mut wtx = store.write(ctx).await?;
     let manage = match scope {
-        Scope::Person { person_id, .. } => Scope::new(person_id, Permission::VulnerabilityManage),
+        Scope::Person { person_id, .. } => Scope::new(person_id, Permission::VulnerabilityImport),
         other => other,
     };
     let sql = format!(
-        "SELECT org_id, status, version FROM disclosures d WHERE d.id = $1 AND {}",
-        manage.condition("d.org_id")
+        "SELECT org_id, status, version FROM disclosures d WHERE d.id = $1 AND {}{}",
+        manage.condition("d.org_id"),
+        crate::dialect::for_update(wtx.engine())
     );
     let row = sqlx::query(&sql)
         .bind(id)
@@ -463,7 +435,7 @@ pub async fn respond(
         .map(|s| s.as_str())
         .unwrap_or(current.as_str())
         .to_owned();
-    sqlx::query(
+    let changed = sqlx::query(
         "UPDATE disclosures SET status = $2, updated_at = $3, version = version + 1 \
          WHERE id = $1 AND version = $4",
     )
@@ -473,6 +445,9 @@ pub async fn respond(
     .bind(version)
     .execute(wtx.conn())
     .await?;
+    if changed.rows_affected() != 1 {
+        return Err(StoreError::Stale);
+    }
     wtx.audit(Change {
         org_id: Some(org_id),
         action: "disclosure.respond",

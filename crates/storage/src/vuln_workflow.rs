@@ -34,6 +34,34 @@ fn with(scope: Scope, permission: Permission) -> Scope {
     }
 }
 
+/// The security staff nearest to `org_id`: those of the body itself, else of its closest
+/// ancestor that has some (a unit's vulnerabilities and reports go to its ministry's team).
+pub(crate) async fn nearest_staff(conn: &mut sqlx::AnyConnection, org_id: i64) -> Result<Vec<i64>> {
+    let rows = sqlx::query(&format!(
+        "SELECT g.person_id, c.depth FROM role_grants g \
+         JOIN org_closure c ON c.ancestor_id = g.org_id \
+         JOIN persons p ON p.id = g.person_id \
+         WHERE c.descendant_id = $1 AND g.role IN ({}) AND p.disabled_at IS NULL \
+         ORDER BY c.depth, g.person_id",
+        role_list(&SECURITY_STAFF)
+    ))
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let nearest: Option<i64> = match rows.first() {
+        Some(r) => Some(r.try_get("depth")?),
+        None => None,
+    };
+    let mut out = Vec::new();
+    for r in &rows {
+        if Some(r.try_get::<i64, _>("depth")?) == nearest {
+            out.push(r.try_get("person_id")?);
+        }
+    }
+    out.dedup();
+    Ok(out)
+}
+
 /// The delays that apply to `org_id`: its own, else the nearest ancestor's, else the default;
 /// and the organization that set them (`None` for the default).
 pub async fn policy_for(
@@ -180,8 +208,14 @@ pub async fn change_status(
     let sql = format!(
         "SELECT v.org_id, v.asset_id, v.status, v.version, v.accepted_until, a.holder_id \
          FROM vulnerabilities v LEFT JOIN assets a ON a.id = v.asset_id \
-         WHERE v.id = $1 AND {}",
-        crate::vulns::reach_condition(with(scope, Permission::VulnerabilityManage))
+         WHERE v.id = $1 AND {}{}",
+        crate::vulns::reach_condition(with(scope, Permission::VulnerabilityManage)),
+        // The row is held until the change commits: a concurrent change waits, then finds
+        // the version moved. `OF v`: the asset is on the nullable side of the join.
+        match wtx.engine() {
+            crate::Engine::Postgres => " FOR UPDATE OF v",
+            crate::Engine::Sqlite => "",
+        }
     );
     let row = sqlx::query(&sql)
         .bind(id)
@@ -227,19 +261,22 @@ pub async fn change_status(
         _ => None,
     };
     let fixed_at = (change.to == VulnerabilityStatus::Fixed).then_some(now);
-    sqlx::query(
-        "UPDATE vulnerabilities SET status = $2, accepted_until = $3, \
-         fixed_at = CASE WHEN $4 THEN $5 ELSE fixed_at END, escalated_on = NULL, \
+    // Fixed now, or not fixed (a reopened vulnerability loses its fixed date).
+    let changed = sqlx::query(
+        "UPDATE vulnerabilities SET status = $2, accepted_until = $3, fixed_at = $4, \
          updated_at = $5, version = version + 1 WHERE id = $1 AND version = $6",
     )
     .bind(id)
     .bind(change.to.as_str())
     .bind(until.as_deref())
-    .bind(fixed_at.is_some())
+    .bind(fixed_at)
     .bind(now)
     .bind(version)
     .execute(wtx.conn())
     .await?;
+    if changed.rows_affected() != 1 {
+        return Err(StoreError::Stale);
+    }
     let person = wtx.context().actor_id;
     sqlx::query(
         "INSERT INTO vulnerability_history (vulnerability_id, at, status, import_id, \
@@ -361,11 +398,13 @@ pub async fn daily(
         outcome.reopened += 1;
     }
 
-    // Overdue, not escalated since its deadline passed.
+    // Overdue: the earliest deadline passed (ours or CISA's) not escalated yet. The deadline
+    // escalated is kept, so that a later or new deadline (a CISA due date added since) is
+    // escalated in its turn, and a change of status does not escalate the same one again.
     let overdue = sqlx::query(
-        "SELECT v.id, v.org_id, a.holder_id FROM vulnerabilities v \
-         LEFT JOIN assets a ON a.id = v.asset_id \
-         WHERE v.status IN ('open', 'in_remediation') AND v.escalated_on IS NULL \
+        "SELECT v.id, v.org_id, v.due_on, v.kev_due_on, v.escalated_on, a.holder_id \
+         FROM vulnerabilities v LEFT JOIN assets a ON a.id = v.asset_id \
+         WHERE v.status IN ('open', 'in_remediation') \
          AND ((v.due_on IS NOT NULL AND v.due_on < $1) \
          OR (v.kev_due_on IS NOT NULL AND v.kev_due_on < $1)) ORDER BY v.id",
     )
@@ -374,29 +413,49 @@ pub async fn daily(
     .await?;
     let mut by_holder: BTreeMap<i64, usize> = BTreeMap::new();
     let mut by_org: BTreeMap<i64, usize> = BTreeMap::new();
-    let mut ids = Vec::with_capacity(overdue.len());
+    let mut by_deadline: BTreeMap<String, Vec<i64>> = BTreeMap::new();
     for row in &overdue {
-        ids.push(row.try_get::<i64, _>("id")?);
+        let due: Option<String> = row.try_get("due_on")?;
+        let kev: Option<String> = row.try_get("kev_due_on")?;
+        let done: Option<String> = row.try_get("escalated_on")?;
+        // Dates written YYYY-MM-DD order as text.
+        let Some(deadline) = [due, kev]
+            .into_iter()
+            .flatten()
+            .filter(|d| d.as_str() < day.as_str())
+            .min()
+        else {
+            continue;
+        };
+        if done.as_deref() == Some(deadline.as_str()) {
+            continue;
+        }
+        by_deadline
+            .entry(deadline)
+            .or_default()
+            .push(row.try_get::<i64, _>("id")?);
         *by_org.entry(row.try_get("org_id")?).or_default() += 1;
         if let Some(holder) = row.try_get::<Option<i64>, _>("holder_id")? {
             *by_holder.entry(holder).or_default() += 1;
         }
     }
-    for chunk in ids.chunks(500) {
-        let list = chunk
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-        // Integers read from our own table, written as literals.
-        sqlx::query(&format!(
-            "UPDATE vulnerabilities SET escalated_on = $1 WHERE id IN ({list})"
-        ))
-        .bind(&day)
-        .execute(wtx.conn())
-        .await?;
+    for (deadline, ids) in &by_deadline {
+        for chunk in ids.chunks(500) {
+            let list = chunk
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            // Integers read from our own table, written as literals.
+            sqlx::query(&format!(
+                "UPDATE vulnerabilities SET escalated_on = $1 WHERE id IN ({list})"
+            ))
+            .bind(deadline)
+            .execute(wtx.conn())
+            .await?;
+        }
+        outcome.escalated += ids.len();
     }
-    outcome.escalated = ids.len();
     for (holder, count) in &by_holder {
         outcome.notified += inbox::notify(
             wtx,
@@ -412,14 +471,7 @@ pub async fn daily(
         .await?;
     }
     for (org, count) in &by_org {
-        let staff: Vec<i64> = sqlx::query_scalar(&format!(
-            "SELECT DISTINCT g.person_id FROM role_grants g JOIN persons p ON p.id = g.person_id \
-             WHERE g.org_id = $1 AND g.role IN ({}) AND p.disabled_at IS NULL",
-            role_list(&SECURITY_STAFF)
-        ))
-        .bind(*org)
-        .fetch_all(wtx.conn())
-        .await?;
+        let staff = nearest_staff(wtx.conn(), *org).await?;
         let name: String = sqlx::query_scalar("SELECT name FROM organizations WHERE id = $1")
             .bind(*org)
             .fetch_one(wtx.conn())

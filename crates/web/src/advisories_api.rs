@@ -135,6 +135,13 @@ pub async fn record_csaf(
     org_id: i64,
     bytes: &[u8],
 ) -> Result<AdvisoryReport, AppError> {
+    // Out of reach reads as missing, before anything about the document is said.
+    advisories::check_reach(
+        &app.store,
+        scope(actor, Permission::VulnerabilityImport),
+        org_id,
+    )
+    .await?;
     let advisory = csaf::read(bytes, CsafLimits::default())
         .map_err(|e| AppError::FileRefused(e.message(actor.person.language)))?;
     let sha = document_sha256(bytes);
@@ -352,6 +359,12 @@ pub async fn record_advisory(
     Path(id): Path<i64>,
     Json(input): Json<AdvisoryIn>,
 ) -> Result<Response, AppError> {
+    advisories::check_reach(
+        &app.store,
+        scope(&actor, Permission::VulnerabilityImport),
+        id,
+    )
+    .await?;
     let advisory = manual_advisory(&input, &crate::time::today().to_string())?;
     let notifier = crate::gmvi::notifier(&app);
     let report = advisories::record(

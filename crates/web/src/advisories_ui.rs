@@ -180,7 +180,7 @@ struct NewPage {
     /// The CSAF upload's refusal, when it was refused.
     csaf_fault: Option<String>,
     /// The hand-entered form's faults: field and message.
-    errors: Vec<(String, String)>,
+    errors: Vec<(String, String, String)>,
     limit_mib: i64,
 }
 
@@ -189,7 +189,7 @@ async fn new_form(
     actor: &Actor,
     form: ManualForm,
     csaf_fault: Option<String>,
-    errors: Vec<(String, String)>,
+    errors: Vec<(String, String, String)>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let ctx = page_ctx(app, actor, "/advisories").await?;
@@ -283,6 +283,12 @@ pub async fn new_submit(
                 "error-required",
             )])
         })?;
+        advisories::check_reach(
+            &app.store,
+            scope(&actor, Permission::VulnerabilityImport),
+            org,
+        )
+        .await?;
         let advisory = manual_advisory(&input, &crate::time::today().to_string())?;
         let report = advisories::record(
             &app.store,
@@ -309,7 +315,23 @@ pub async fn new_submit(
                 .into_iter()
                 .map(|f| {
                     let message = crate::i18n::field_message(lang, f.code, f.limit);
-                    (f.field, message)
+                    // `products[1]`: the field's label and the line it is about.
+                    let (base, index) = match f.field.split_once('[') {
+                        Some((b, rest)) => (
+                            b.to_owned(),
+                            rest.trim_end_matches(']').parse::<usize>().ok(),
+                        ),
+                        None => (f.field.clone(), None),
+                    };
+                    let mut label = crate::i18n::t(lang, &format!("advisory-field-{base}"));
+                    if let Some(i) = index {
+                        label = format!(
+                            "{label} ({} {})",
+                            crate::i18n::t(lang, "advisory-field-line"),
+                            i + 1
+                        );
+                    }
+                    (base, label, message)
                 })
                 .collect();
             new_form(

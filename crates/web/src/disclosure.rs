@@ -61,20 +61,20 @@ pub fn routes(routes: Routes) -> Routes {
             Public,
             post(api_follow).layer(DefaultBodyLimit::max(MAX_BODY)),
         )
-        .get("/disclosures", Needs(VulnerabilityRead), get(staff_list))
+        .get("/disclosures", Needs(VulnerabilityImport), get(staff_list))
         .get(
             "/disclosures/{id}",
-            Needs(VulnerabilityRead),
+            Needs(VulnerabilityImport),
             get(staff_show),
         )
         .post(
             "/disclosures/{id}/respond",
-            Needs(VulnerabilityManage),
+            Needs(VulnerabilityImport),
             post(staff_respond),
         )
         .get(
             "/api/v1/disclosures/{id}",
-            Needs(VulnerabilityRead),
+            Needs(VulnerabilityImport),
             get(api_staff_get),
         )
 }
@@ -125,11 +125,20 @@ fn public_context(headers: &HeaderMap) -> AuditContext {
     }
 }
 
-/// Whether this address may submit again this hour.
+/// Whether this address may write again this hour (a report or an addition). An IPv6
+/// client is counted by its /64, which one subscriber commonly holds whole.
 fn allowed(app: &AppState, headers: &HeaderMap) -> bool {
+    let source = source_of(headers);
+    let key = match source.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        _ => source,
+    };
     app.config
         .disclosure_rate
-        .allow(&source_of(headers), chrono::Utc::now().timestamp())
+        .allow(&key, chrono::Utc::now().timestamp())
 }
 
 async fn submit(
@@ -242,6 +251,9 @@ pub async fn api_follow(
     let hash = token_hash(&input.token);
     if let Some(message) = input.message.as_deref().filter(|m| !m.trim().is_empty()) {
         let body = disclosure::check_message(message).map_err(AppError::Invalid)?;
+        if !allowed(&app, &headers) {
+            return Err(AppError::TooManyRequests);
+        }
         disclosures::add_from_reporter(
             &app.store,
             public_context(&headers),
@@ -416,6 +428,7 @@ pub async fn follow_submit(
             Err(errors) => {
                 fault = labelled(lang, errors).into_iter().next().map(|e| e.2);
             }
+            Ok(_) if !allowed(&app, &headers) => return Err(AppError::TooManyRequests),
             Ok(body) => match disclosures::add_from_reporter(
                 &app.store,
                 public_context(&headers),
@@ -486,7 +499,7 @@ pub async fn staff_list(
 ) -> Result<Response, AppError> {
     let rows = disclosures::list(
         &app.store,
-        scope(&actor, Permission::VulnerabilityRead),
+        scope(&actor, Permission::VulnerabilityImport),
         None,
         500,
     )
@@ -531,9 +544,14 @@ async fn staff_page(
     done: bool,
     code: StatusCode,
 ) -> Result<Response, AppError> {
-    let d = disclosures::get(&app.store, scope(actor, Permission::VulnerabilityRead), id).await?;
+    let d = disclosures::get(
+        &app.store,
+        scope(actor, Permission::VulnerabilityImport),
+        id,
+    )
+    .await?;
     let ctx = page_ctx(app, actor, "/disclosures").await?;
-    let next = if actor.can(Permission::VulnerabilityManage) {
+    let next = if actor.can(Permission::VulnerabilityImport) {
         DisclosureStatus::parse(&d.row.status)
             .map(|s| {
                 s.next()
@@ -614,7 +632,12 @@ pub async fn staff_respond(
 ) -> Result<Response, AppError> {
     let lang = actor.person.language;
     // Out of reach reads as missing, before anything about the input is said.
-    disclosures::get(&app.store, scope(&actor, Permission::VulnerabilityRead), id).await?;
+    disclosures::get(
+        &app.store,
+        scope(&actor, Permission::VulnerabilityImport),
+        id,
+    )
+    .await?;
     let result = async {
         let status = match form.status.trim() {
             "" => None,
@@ -637,7 +660,7 @@ pub async fn staff_respond(
         };
         disclosures::respond(
             &app.store,
-            scope(&actor, Permission::VulnerabilityManage),
+            scope(&actor, Permission::VulnerabilityImport),
             audit_context(&actor, &headers),
             id,
             form.version.trim().parse().unwrap_or(0),
@@ -707,6 +730,11 @@ pub async fn api_staff_get(
     Extension(actor): Extension<Actor>,
     Path(id): Path<i64>,
 ) -> Result<Json<DisclosureOut>, AppError> {
-    let d = disclosures::get(&app.store, scope(&actor, Permission::VulnerabilityRead), id).await?;
+    let d = disclosures::get(
+        &app.store,
+        scope(&actor, Permission::VulnerabilityImport),
+        id,
+    )
+    .await?;
     Ok(Json(DisclosureOut(d)))
 }

@@ -41,6 +41,11 @@ impl PublicRateLimit {
         };
         if windows.len() > 100_000 {
             windows.retain(|_, (m, _)| *m == minute);
+            // Still full within one window: a flood from many addresses. Newcomers wait for
+            // the next window rather than grow the map without bound.
+            if windows.len() > 100_000 && !windows.contains_key(client) {
+                return false;
+            }
         }
         let entry = windows.entry(client.to_owned()).or_insert((minute, 0));
         if entry.0 != minute {

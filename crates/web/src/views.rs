@@ -86,7 +86,7 @@ impl Ctx {
             (
                 "/disclosures",
                 "nav-disclosures",
-                Some(Permission::VulnerabilityRead),
+                Some(Permission::VulnerabilityImport),
             ),
             ("/alerts", "nav-alerts", Some(Permission::AlertRead)),
             (

@@ -1109,7 +1109,8 @@ async fn the_daily_pass_reopens_lapsed_acceptances_and_escalates_once() {
             .fetch_one(app.store.pool())
             .await
             .unwrap();
-    assert_eq!(escalated.as_deref(), Some("2026-12-20"));
+    // The deadline escalated is kept: this one is not escalated again.
+    assert_eq!(escalated.as_deref(), Some("2026-12-19"));
     let holder = app.person_id(HOLDER_A).await;
     let kinds = |person: i64| {
         let app = &app;
