@@ -814,12 +814,10 @@ mod tests {
                 product_id: "R1".into()
             }
         );
-        let single = format!(
-            r#"{{"document": {{"category": "csaf_base", "csaf_version": "2.0", "title": "T",
-            "publisher": {{"name": "P"}}, "tracking": {{"id": "X", "version": "1",
-            "initial_release_date": "2026-01-01", "current_release_date": "2026-01-01"}},
-            "references": [{{"category": "self", "url": "javascript:alert(1)"}}]}}}}"#
-        );
+        let single = r#"{"document": {"category": "csaf_base", "csaf_version": "2.0", "title": "T",
+            "publisher": {"name": "P"}, "tracking": {"id": "X", "version": "1",
+            "initial_release_date": "2026-01-01", "current_release_date": "2026-01-01"},
+            "references": [{"category": "self", "url": "javascript:alert(1)"}]}}"#;
         assert_eq!(
             read(single.as_bytes(), CsafLimits::default()).unwrap().url,
             None
