@@ -90,6 +90,9 @@ pub struct Importer {
     /// Address ranges (`ip_range` identifiers): an address no identifier names belongs to
     /// the asset of the narrowest range holding it.
     ranges: Vec<(rempart_domain::asset::IpRange, i64)>,
+    /// The asset of each machine or package met, looked up once: a report repeats a machine
+    /// on every one of its findings.
+    asset_cache: HashMap<String, Option<(i64, bool)>>,
     assets: HashMap<i64, AssetMatch>,
     seen: HashSet<String>,
     scores: HashMap<String, Option<cvss::CvssScore>>,
@@ -238,6 +241,7 @@ impl Importer {
             now,
             by_identifier,
             ranges,
+            asset_cache: HashMap::new(),
             assets,
             seen: HashSet::new(),
             scores: HashMap::new(),
@@ -290,7 +294,7 @@ impl Importer {
 
     /// Adds a batch of findings as read.
     pub async fn add(&mut self, batch: Vec<Finding>) -> Result<()> {
-        let mut rows: Vec<Row_> = Vec::with_capacity(batch.len());
+        let mut pending: Vec<Pending> = Vec::with_capacity(batch.len());
         for f in batch {
             self.report.findings += 1;
             // A report repeats a few vectors over and over: each is scored once.
@@ -321,72 +325,120 @@ impl Importer {
                     self.cves.insert(cve.clone());
                 }
             }
-            let asset = self.asset_of(&f).map(|a| (a.id, a.top_level));
-            let host_key = f.host.key();
-            let host_label = f
-                .host
-                .name
-                .clone()
-                .or_else(|| f.host.fqdn.clone())
-                .or_else(|| f.host.ip.clone())
-                .or_else(|| f.target.clone())
-                .unwrap_or_default();
-            let scope_key = f.scope_key();
+            let asset = self.cached_asset_of(&f);
             if asset.is_none() {
+                let host_key = f.host.key();
                 let key = if host_key.is_empty() {
-                    scope_key.clone()
+                    f.scope_key()
                 } else {
-                    host_key.clone()
+                    host_key
                 };
-                let entry = self.unmatched.entry(key.clone()).or_insert(UnmatchedHost {
-                    host_key: key,
-                    host_label: host_label.clone(),
-                    findings: 0,
-                });
-                entry.findings += 1;
+                if let Some(entry) = self.unmatched.get_mut(&key) {
+                    entry.findings += 1;
+                } else {
+                    self.unmatched.insert(
+                        key.clone(),
+                        UnmatchedHost {
+                            host_key: key,
+                            host_label: host_label_of(&f),
+                            findings: 1,
+                        },
+                    );
+                }
             }
-            let score = scored.as_ref().map(|s| s.score).or(f.score);
+            pending.push(Pending {
+                fingerprint,
+                finding: f,
+                severity,
+                scored,
+                asset,
+            });
+        }
+        if pending.is_empty() {
+            return Ok(());
+        }
+        // Which of these the body has already, and in what status: those are only seen again
+        // (a re-import builds no row), the others are written whole.
+        let existing = self.known(&pending).await?;
+        let mut seen_ids = Vec::new();
+        let mut reopened_ids = Vec::new();
+        let mut rows: Vec<Row_> = Vec::new();
+        for p in pending {
+            if let Some((id, status)) = existing.get(&p.fingerprint) {
+                let status =
+                    VulnerabilityStatus::parse(status).unwrap_or(VulnerabilityStatus::Open);
+                if status.seen_again().is_some() {
+                    reopened_ids.push(*id);
+                } else {
+                    seen_ids.push(*id);
+                }
+                continue;
+            }
+            let f = p.finding;
+            let score = p.scored.as_ref().map(|s| s.score).or(f.score);
             let due_on = self
                 .policy
                 .due(
-                    severity,
-                    asset.is_some_and(|(_, top)| top),
+                    p.severity,
+                    p.asset.is_some_and(|(_, top)| top),
                     self.import.today,
                 )
                 .map(|d| d.format("%Y-%m-%d").to_string());
             let kev = crate::kev::flag(&self.kev, &f.cves);
             rows.push(Row_ {
                 kev,
-                fingerprint,
-                asset_id: asset.map(|(id, _)| id),
-                scope_key,
-                host_key,
-                host_label,
-                severity,
+                fingerprint: p.fingerprint,
+                asset_id: p.asset.map(|(id, _)| id),
+                scope_key: f.scope_key(),
+                host_key: f.host.key(),
+                host_label: host_label_of(&f),
+                severity: p.severity,
                 score_tenths: score.map(|s| (s * 10.0).round() as i64),
-                cvss_vector: scored.map(|s| s.vector).unwrap_or_default(),
+                cvss_vector: p.scored.map(|s| s.vector).unwrap_or_default(),
                 due_on,
                 finding: f,
             });
         }
-        self.write_batch(rows).await
+        self.write_batch(seen_ids, reopened_ids, rows).await
     }
 
-    async fn write_batch(&mut self, rows: Vec<Row_>) -> Result<()> {
-        if rows.is_empty() {
-            return Ok(());
+    /// The asset of a finding, through the cache (see [`Self::asset_cache`]).
+    fn cached_asset_of(&mut self, f: &Finding) -> Option<(i64, bool)> {
+        let key = [
+            f.host.ip.as_deref(),
+            f.host.fqdn.as_deref(),
+            f.host.name.as_deref(),
+            f.target.as_deref(),
+            f.package.as_ref().and_then(|p| p.purl.as_deref()),
+        ]
+        .iter()
+        .map(|v| v.unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\u{1}");
+        if let Some(hit) = self.asset_cache.get(&key) {
+            return *hit;
         }
-        // Which of these the body has already, and in what status.
+        let found = self.asset_of(f).map(|a| (a.id, a.top_level));
+        // Bounded: a report of a million distinct packages starts the cache afresh.
+        if self.asset_cache.len() >= 200_000 {
+            self.asset_cache.clear();
+        }
+        self.asset_cache.insert(key, found);
+        found
+    }
+
+    /// The body's vulnerabilities among these fingerprints: id and status.
+    async fn known(&mut self, pending: &[Pending]) -> Result<HashMap<String, (i64, String)>> {
         let mut existing: HashMap<String, (i64, String)> = HashMap::new();
-        for chunk in rows.chunks(IN_LIST) {
+        for chunk in pending.chunks(IN_LIST) {
             let sql = format!(
                 "SELECT id, fingerprint, status FROM vulnerabilities WHERE org_id = $1 AND fingerprint IN ({})",
                 placeholders(2, chunk.len())
             );
             let sql = numbered_params(&sql, self.wtx.engine());
             let mut q = sqlx::query(&sql).bind(self.import.org_id);
-            for r in chunk {
-                q = q.bind(&r.fingerprint);
+            for p in chunk {
+                q = q.bind(&p.fingerprint);
             }
             self.report.statements += 1;
             for row in q.fetch_all(self.wtx.conn()).await? {
@@ -396,23 +448,15 @@ impl Importer {
                 );
             }
         }
-        let mut seen_ids = Vec::new();
-        let mut reopened_ids = Vec::new();
-        let mut new_rows = Vec::new();
-        for r in rows {
-            match existing.get(&r.fingerprint) {
-                Some((id, status)) => {
-                    let status =
-                        VulnerabilityStatus::parse(status).unwrap_or(VulnerabilityStatus::Open);
-                    if status.seen_again().is_some() {
-                        reopened_ids.push(*id);
-                    } else {
-                        seen_ids.push(*id);
-                    }
-                }
-                None => new_rows.push(r),
-            }
-        }
+        Ok(existing)
+    }
+
+    async fn write_batch(
+        &mut self,
+        seen_ids: Vec<i64>,
+        reopened_ids: Vec<i64>,
+        new_rows: Vec<Row_>,
+    ) -> Result<()> {
         self.report.seen_again += seen_ids.len();
         self.report.reopened += reopened_ids.len();
         for chunk in seen_ids.chunks(IN_LIST) {
@@ -721,6 +765,26 @@ impl Importer {
         self.wtx.commit().await?;
         Ok(report)
     }
+}
+
+/// A finding kept by the first pass over a batch, before the store says whether it is known.
+struct Pending {
+    fingerprint: String,
+    finding: Finding,
+    severity: Severity,
+    scored: Option<cvss::CvssScore>,
+    asset: Option<(i64, bool)>,
+}
+
+/// The name a finding's machine or target is shown by.
+fn host_label_of(f: &Finding) -> String {
+    f.host
+        .name
+        .clone()
+        .or_else(|| f.host.fqdn.clone())
+        .or_else(|| f.host.ip.clone())
+        .or_else(|| f.target.clone())
+        .unwrap_or_default()
 }
 
 struct Row_ {
