@@ -631,6 +631,10 @@ test('Rempart in a browser: login, language, organisations, accessibility', { ti
     assert.equal(await h1(page), 'SMB Signing Disabled');
     await shot(page, '05f-vulnerability');
     await axeCheck(page, '/vulnerabilities/{id}');
+    await page.goto(`${BASE}/vulnerabilities/policy`);
+    assert.equal(await h1(page), 'Délais de correction');
+    await axeCheck(page, '/vulnerabilities/policy');
+    await page.goBack();
     // The status form, without script: in remediation.
     await page.getByLabel('Statut', { exact: true }).selectOption('in_remediation');
     await Promise.all([

@@ -56,6 +56,16 @@ pub fn routes(routes: Routes) -> Routes {
             Needs(VulnerabilityRead),
             get(import_result),
         )
+        .get(
+            "/vulnerabilities/policy",
+            Needs(VulnerabilityRead),
+            get(policy_page),
+        )
+        .post(
+            "/vulnerabilities/policy",
+            Needs(VulnerabilityImport),
+            post(policy_submit),
+        )
         .get("/vulnerabilities/{id}", Needs(VulnerabilityRead), get(show))
         .post(
             "/vulnerabilities/{id}/status",
@@ -763,6 +773,205 @@ pub async fn status_submit(
                 crate::i18n::t(lang, "error-stale"),
             )];
             detail(&app, &actor, id, form, errors, false, StatusCode::CONFLICT).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "vuln_policy.html")]
+struct PolicyPage {
+    ctx: Ctx,
+    orgs: Vec<(i64, String)>,
+    org: i64,
+    /// The delays as shown or as typed: critical, high, medium, low, top-level share.
+    values: [String; 5],
+    /// Whose delays apply: this body's, an ancestor's (its name) or the default.
+    origin: String,
+    can_set: bool,
+    errors: Vec<(String, String, String)>,
+    done: bool,
+}
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub struct PolicyParams {
+    pub org: Option<i64>,
+    pub done: Option<String>,
+}
+
+const POLICY_FIELDS: [&str; 5] = [
+    "critical_days",
+    "high_days",
+    "medium_days",
+    "low_days",
+    "top_level_percent",
+];
+
+async fn policy_view(
+    app: &AppState,
+    actor: &Actor,
+    org: Option<i64>,
+    typed: Option<[String; 5]>,
+    errors: Vec<(String, String, String)>,
+    done: bool,
+    code: StatusCode,
+) -> Result<Response, AppError> {
+    let ctx = page_ctx(app, actor, "/vulnerabilities").await?;
+    let orgs = org_choices(app, scope(actor, Permission::VulnerabilityRead)).await?;
+    let org = org
+        .or(actor.session.active_org_id)
+        .filter(|o| orgs.iter().any(|(id, _)| id == o))
+        .or(orgs.first().map(|o| o.0))
+        .ok_or(AppError::NotFound)?;
+    let view = rempart_storage::vuln_workflow::policy(
+        &app.store,
+        scope(actor, Permission::VulnerabilityRead),
+        org,
+    )
+    .await?;
+    let p = view.policy;
+    let values = typed.unwrap_or_else(|| {
+        [
+            p.critical_days,
+            p.high_days,
+            p.medium_days,
+            p.low_days,
+            p.top_level_percent,
+        ]
+        .map(|v| v.to_string())
+    });
+    let origin = match view.set_by_org_id {
+        None => ctx.t("vuln-policy-default"),
+        Some(o) if o == org => ctx.t("vuln-policy-own"),
+        Some(o) => {
+            let name = orgs
+                .iter()
+                .find(|(id, _)| *id == o)
+                .map(|(_, n)| n.clone())
+                .unwrap_or_else(|| o.to_string());
+            format!("{} {name}", ctx.t("vuln-policy-inherited"))
+        }
+    };
+    Ok(render(
+        code,
+        &PolicyPage {
+            can_set: actor.can(Permission::VulnerabilityImport),
+            orgs,
+            org,
+            values,
+            origin,
+            errors,
+            done,
+            ctx,
+        },
+    ))
+}
+
+pub async fn policy_page(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Query(p): Query<PolicyParams>,
+) -> Result<Response, AppError> {
+    policy_view(
+        &app,
+        &actor,
+        p.org,
+        None,
+        Vec::new(),
+        p.done.is_some(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Debug, serde::Deserialize, Default)]
+pub struct PolicyForm {
+    #[serde(default)]
+    pub org_id: String,
+    #[serde(default)]
+    pub critical_days: String,
+    #[serde(default)]
+    pub high_days: String,
+    #[serde(default)]
+    pub medium_days: String,
+    #[serde(default)]
+    pub low_days: String,
+    #[serde(default)]
+    pub top_level_percent: String,
+}
+
+/// The delays posted: set for the body, then the page; refused values shown again with the
+/// fields at fault.
+pub async fn policy_submit(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<PolicyForm>,
+) -> Result<Response, AppError> {
+    let lang = actor.person.language;
+    let org: i64 = form.org_id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let typed = [
+        form.critical_days.clone(),
+        form.high_days.clone(),
+        form.medium_days.clone(),
+        form.low_days.clone(),
+        form.top_level_percent.clone(),
+    ];
+    let mut numbers = [0u32; 5];
+    let mut errors = Vec::new();
+    for (i, field) in POLICY_FIELDS.iter().enumerate() {
+        match typed[i].trim().parse::<u32>() {
+            Ok(n) => numbers[i] = n,
+            Err(_) => errors.push(rempart_domain::FieldError::new(*field, "error-number")),
+        }
+    }
+    let result = if errors.is_empty() {
+        rempart_storage::vuln_workflow::set_policy(
+            &app.store,
+            scope(&actor, Permission::VulnerabilityImport),
+            crate::ui::audit_context(&actor, &headers),
+            org,
+            rempart_domain::vulnerability::RemediationPolicy {
+                critical_days: numbers[0],
+                high_days: numbers[1],
+                medium_days: numbers[2],
+                low_days: numbers[3],
+                top_level_percent: numbers[4],
+            },
+        )
+        .await
+        .map(|_| ())
+        .map_err(AppError::from)
+    } else {
+        Err(AppError::Invalid(errors))
+    };
+    match result {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/vulnerabilities/policy?org={org}&done=1")).into_response())
+        }
+        Err(AppError::Invalid(fields)) => {
+            let errors = fields
+                .into_iter()
+                .map(|f| {
+                    let name =
+                        crate::i18n::t(lang, &format!("vuln-policy-{}", f.field.replace('_', "-")));
+                    (
+                        f.field,
+                        name,
+                        crate::i18n::field_message(lang, f.code, f.limit),
+                    )
+                })
+                .collect();
+            policy_view(
+                &app,
+                &actor,
+                Some(org),
+                Some(typed),
+                errors,
+                false,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(other) => Err(other),
     }

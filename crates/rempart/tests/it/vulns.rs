@@ -1041,6 +1041,63 @@ async fn each_body_sets_its_remediation_delays() {
     .unwrap();
     assert_eq!(vuln_of(&app, "1").await.2.as_deref(), Some("2026-12-11"));
     assert_eq!(vuln_of(&app, "2").await.2.as_deref(), Some("2026-12-18"));
+
+    // The page, without script: a unit shows the delays it inherits; the form names a
+    // refused field and saves good values.
+    let page = ciso
+        .get(&format!("/vulnerabilities/policy?org={unit}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Délais hérités de") && page.contains("value=\"14\""),
+        "{page}"
+    );
+    let unit_text = unit.to_string();
+    let refused = ciso
+        .post_form(
+            "/vulnerabilities/policy",
+            &[
+                ("org_id", &unit_text),
+                ("critical_days", "sept"),
+                ("high_days", "14"),
+                ("medium_days", "60"),
+                ("low_days", "120"),
+                ("top_level_percent", "50"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("href=\"#p-critical_days\""));
+    let saved = ciso
+        .post_form(
+            "/vulnerabilities/policy",
+            &[
+                ("org_id", &unit_text),
+                ("critical_days", "5"),
+                ("high_days", "10"),
+                ("medium_days", "30"),
+                ("low_days", "90"),
+                ("top_level_percent", "100"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    let own: serde_json::Value = ciso
+        .get(&format!("/api/v1/organizations/{unit}/remediation-policy"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (own["critical_days"].as_i64(), own["set_by_org_id"].as_i64()),
+        (Some(5), Some(unit))
+    );
 }
 
 // REQ GMVI-04: the daily pass reopens a lapsed acceptance and escalates an overdue

@@ -308,3 +308,19 @@ advisory-field-url = Link
 advisory-field-cves = CVEs
 advisory-field-products = Products concerned
 advisory-field-line = line
+
+## Remediation delays per body (GMVI-04)
+vuln-policy-title = Remediation delays
+vuln-policy-help = Days given to fix a vulnerability by its severity, counted from its discovery; an asset classified at the top of its scale has only the share shown. Units without delays of their own follow those of the body above them. New delays apply to the next imports.
+vuln-policy-show = Show
+vuln-policy-default = Default delays (15, 30, 90 and 180 days, half for the most sensitive assets): no body above has set any.
+vuln-policy-own = Delays set by this body.
+vuln-policy-inherited = Delays inherited from:
+vuln-policy-critical-days = Critical (days)
+vuln-policy-high-days = High (days)
+vuln-policy-medium-days = Medium (days)
+vuln-policy-low-days = Low (days)
+vuln-policy-top-level-percent = Share for an asset at the top level (%)
+vuln-policy-top-hint = From 10 to 100%; 50% halves the delays.
+vuln-policy-submit = Save the delays
+vuln-policy-done = The delays were saved.

@@ -308,3 +308,19 @@ advisory-field-url = Lien
 advisory-field-cves = CVE
 advisory-field-products = Produits visés
 advisory-field-line = ligne
+
+## Délais de correction par organisme (GMVI-04)
+vuln-policy-title = Délais de correction
+vuln-policy-help = Jours accordés pour corriger une vulnérabilité selon sa sévérité, comptés de sa découverte; un actif classé au plus haut niveau de son échelle n’a que la part indiquée. Les unités sans délais propres suivent ceux de l’organisme au-dessus d’elles. Les nouveaux délais s’appliquent aux importations suivantes.
+vuln-policy-show = Afficher
+vuln-policy-default = Délais par défaut (15, 30, 90 et 180 jours, moitié pour les actifs les plus sensibles) : aucun organisme au-dessus n’en a fixé.
+vuln-policy-own = Délais fixés par cet organisme.
+vuln-policy-inherited = Délais hérités de :
+vuln-policy-critical-days = Critique (jours)
+vuln-policy-high-days = Élevée (jours)
+vuln-policy-medium-days = Moyenne (jours)
+vuln-policy-low-days = Faible (jours)
+vuln-policy-top-level-percent = Part pour un actif au plus haut niveau (%)
+vuln-policy-top-hint = De 10 à 100 %; 50 % divise les délais par deux.
+vuln-policy-submit = Enregistrer les délais
+vuln-policy-done = Les délais ont été enregistrés.
