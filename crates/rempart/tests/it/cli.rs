@@ -673,3 +673,37 @@ fn cvss_names_the_faulty_metric_in_french_and_fails() {
     assert_eq!(scored[0]["base"], 9.3);
     assert_eq!(scored[0]["severity"], "high");
 }
+
+// A reader that stops early (`rempart cvss < vecteurs | head`) ends the command quietly: no
+// panic on the closed pipe, status 0.
+#[test]
+fn a_closed_output_pipe_ends_a_command_without_a_panic() {
+    use std::io::{Read, Write};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rempart"))
+        .arg("cvss")
+        .env_remove("REMPART_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let line = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\n";
+        // Far more output than a pipe holds; the writer stops when the child is gone.
+        for _ in 0..20_000 {
+            if stdin.write_all(line.as_bytes()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{:?} {stderr}", out.status);
+}
