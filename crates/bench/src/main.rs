@@ -15,6 +15,7 @@
 //!   deadlines, and the incident page with a 1,000-entry timeline;
 //! - `scans`: scanner report imports (each shared report and a synthetic 100,000-finding
 //!   Nessus report), first and again: findings per second, statements, peak memory;
+//! - `deadlines`: the access law's deadline rules computed per second (no database);
 //! - `all`: all of the above.
 //!
 //! Each prints a short summary, or JSON with `--json`; progress goes to standard error.
@@ -22,6 +23,7 @@
 
 mod assets;
 mod db;
+mod deadlines;
 mod gmvi;
 mod http;
 mod login;
@@ -111,6 +113,8 @@ enum Command {
     Gmvi(GmviArgs),
     /// Scanner report imports: findings per second, statements, peak memory.
     Scans(ScansArgs),
+    /// Legal deadlines computed per second (the same on both engines).
+    Deadlines(DeadlinesArgs),
     /// Every measurement in turn.
     All(AllArgs),
 }
@@ -229,6 +233,16 @@ pub struct ScansArgs {
     pub synthetic_findings: usize,
 }
 
+#[derive(Debug, Args, Clone)]
+pub struct DeadlinesArgs {
+    /// Days of receipt, one after the other from 1 January 2000.
+    #[arg(long, default_value_t = 36_525)]
+    pub days: usize,
+    /// Timed runs over those days.
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
+}
+
 impl RisksArgs {
     pub fn runs(&self) -> usize {
         self.risk_runs
@@ -255,6 +269,8 @@ struct AllArgs {
     gmvi: GmviArgs,
     #[command(flatten)]
     scans: ScansArgs,
+    #[command(flatten)]
+    deadlines: DeadlinesArgs,
 }
 
 /// Where the databases go.
@@ -318,6 +334,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Risks(a) => sections.push(("risks", timed(risks::run(&ctx, a)).await?)),
         Command::Gmvi(a) => sections.push(("gmvi", timed(gmvi::run(&ctx, a)).await?)),
         Command::Scans(a) => sections.push(("scans", timed(scans::run(&ctx, a)).await?)),
+        Command::Deadlines(a) => sections.push(("deadlines", timed(deadlines::run(a)).await?)),
         Command::All(a) => {
             sections.push(("writes", timed(writes::run(&ctx, &a.writes)).await?));
             sections.push(("verify", timed(verify::run(&ctx, &a.verify)).await?));
@@ -328,6 +345,7 @@ async fn run(cli: Cli) -> Result<()> {
             sections.push(("risks", timed(risks::run(&ctx, &a.risks)).await?));
             sections.push(("gmvi", timed(gmvi::run(&ctx, &a.gmvi)).await?));
             sections.push(("scans", timed(scans::run(&ctx, &a.scans)).await?));
+            sections.push(("deadlines", timed(deadlines::run(&a.deadlines)).await?));
         }
     }
     if cli.json {

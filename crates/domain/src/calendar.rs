@@ -103,6 +103,60 @@ pub fn statutory_holidays(year: i32) -> Vec<(NaiveDate, Holiday)> {
     days
 }
 
+/// The statutory holiday falling on `day`, if any (Sundays aside), computed for that day alone.
+pub fn holiday_on(day: NaiveDate) -> Option<Holiday> {
+    let year = day.year();
+    let (m, d) = (day.month(), day.day());
+    let holiday = match (m, d) {
+        (1, 1) => Holiday::NewYear,
+        (6, 24) => Holiday::FeteNationale,
+        (12, 25) => Holiday::Christmas,
+        (7, 1) if day.weekday() != Weekday::Sun => Holiday::CanadaDay,
+        (7, 2) if day.weekday() == Weekday::Mon => Holiday::CanadaDay,
+        (5, 18..=24) if day.weekday() == Weekday::Mon => Holiday::PatriotsDay,
+        (9, 1..=7) if day.weekday() == Weekday::Mon => Holiday::LabourDay,
+        (10, 8..=14) if day.weekday() == Weekday::Mon => Holiday::Thanksgiving,
+        (3 | 4, _) if matches!(day.weekday(), Weekday::Fri | Weekday::Mon) => {
+            let easter = easter(year)?;
+            if easter.checked_sub_days(Days::new(2)) == Some(day) {
+                Holiday::GoodFriday
+            } else if easter.checked_add_days(Days::new(1)) == Some(day) {
+                Holiday::EasterMonday
+            } else {
+                return None;
+            }
+        }
+        _ => return None,
+    };
+    Some(holiday)
+}
+
+/// Why a deadline may not end on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "holiday")]
+pub enum DayOff {
+    Sunday,
+    /// A Saturday, where the calendar says it moves deadlines.
+    Saturday,
+    Holiday(Holiday),
+    /// A day off every year in this calendar (26 December, 2 January before the CAI).
+    Yearly,
+    /// A day the organization or the government added.
+    Added,
+}
+
+impl DayOff {
+    pub fn label_key(self) -> &'static str {
+        match self {
+            DayOff::Sunday => "day-off-sunday",
+            DayOff::Saturday => "day-off-saturday",
+            DayOff::Holiday(h) => h.label_key(),
+            DayOff::Yearly => "day-off-yearly",
+            DayOff::Added => "day-off-added",
+        }
+    }
+}
+
 /// How a deadline is counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -155,24 +209,36 @@ impl HolidayCalendar {
 
     /// A holiday: a Sunday, a statutory holiday or a day this calendar adds.
     pub fn is_holiday(&self, day: NaiveDate) -> bool {
-        day.weekday() == Weekday::Sun
-            || statutory_holidays(day.year())
-                .iter()
-                .any(|(d, _)| *d == day)
-            || self.yearly.contains(&(day.month(), day.day()))
-            || self.dates.contains(&day)
+        self.holiday_reason(day).is_some()
+    }
+
+    /// Why `day` is a holiday in this calendar, if it is.
+    fn holiday_reason(&self, day: NaiveDate) -> Option<DayOff> {
+        if day.weekday() == Weekday::Sun {
+            Some(DayOff::Sunday)
+        } else if let Some(h) = holiday_on(day) {
+            Some(DayOff::Holiday(h))
+        } else if self.yearly.contains(&(day.month(), day.day())) {
+            Some(DayOff::Yearly)
+        } else if self.dates.contains(&day) {
+            Some(DayOff::Added)
+        } else {
+            None
+        }
+    }
+
+    /// Why a deadline may not end on `day` (art. 52: a holiday; a Saturday when the calendar
+    /// says so), or `None` when it may.
+    pub fn deadline_day_off(&self, day: NaiveDate) -> Option<DayOff> {
+        self.holiday_reason(day).or_else(|| {
+            (self.saturday_moves_deadlines && day.weekday() == Weekday::Sat)
+                .then_some(DayOff::Saturday)
+        })
     }
 
     /// A working day: neither a Saturday nor a holiday.
     pub fn is_working_day(&self, day: NaiveDate) -> bool {
         day.weekday() != Weekday::Sat && !self.is_holiday(day)
-    }
-
-    /// Whether a deadline may end on `day` (art. 52: not a holiday; nor a Saturday when the
-    /// calendar says so).
-    fn may_end_on(&self, day: NaiveDate) -> bool {
-        let saturday_off = self.saturday_moves_deadlines && day.weekday() == Weekday::Sat;
-        !(self.is_holiday(day) || saturday_off)
     }
 
     /// When a delay that starts on `start` ends: `days` calendar days later, moved past days
@@ -181,7 +247,7 @@ impl HolidayCalendar {
         match delay.count {
             DayCount::Calendar => {
                 let mut day = start.checked_add_days(Days::new(u64::from(delay.days)))?;
-                while !self.may_end_on(day) {
+                while self.deadline_day_off(day).is_some() {
                     day = day.succ_opt()?;
                 }
                 Some(day)
@@ -273,6 +339,20 @@ mod tests {
         assert!(y2029.contains(&(d("2029-06-24"), Holiday::FeteNationale)));
         assert!(!y2029.iter().any(|(day, _)| *day == d("2029-06-25")));
         assert_eq!(y2029.len(), 9);
+    }
+
+    // REQ PLAT-11
+    #[test]
+    fn a_days_holiday_agrees_with_the_years_list() {
+        for year in 1900..2300 {
+            let list = statutory_holidays(year);
+            let mut day = NaiveDate::from_ymd_opt(year, 1, 1).unwrap();
+            while day.year() == year {
+                let listed = list.iter().find(|(d, _)| *d == day).map(|(_, h)| *h);
+                assert_eq!(holiday_on(day), listed, "{day}");
+                day = day.succ_opt().unwrap();
+            }
+        }
     }
 
     // REQ PLAT-11

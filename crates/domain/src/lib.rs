@@ -26,6 +26,7 @@ pub mod finding;
 pub mod incident;
 pub mod indicator;
 pub mod language;
+pub mod legal_deadline;
 pub mod lockout;
 pub mod mfa;
 pub mod org;

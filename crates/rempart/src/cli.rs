@@ -89,6 +89,10 @@ pub enum Command {
         /// Vecteurs, par exemple CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H.
         vectors: Vec<String>,
     },
+    /// Délais légaux de la Loi sur l'accès: échéance, règle et article appliqués,
+    /// jours fériés sautés.
+    #[command(subcommand)]
+    Deadline(crate::deadline_command::DeadlineCommand),
     /// Copie toutes les données vers une autre base (vide), puis vérifie la copie.
     CopyData {
         /// URL de la base cible, par exemple postgres://…
@@ -481,6 +485,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Deadline(cmd) => {
+            let settings = match &cli.common.config {
+                Some(_) => config(&cli.common, None)?.web.deadlines,
+                None => rempart_domain::legal_deadline::DeadlineSettings::default(),
+            };
+            crate::deadline_command::run(&cmd, &settings)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Serve { demo, listen } => {
             let config = config(&cli.common, listen)?;

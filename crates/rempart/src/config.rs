@@ -38,6 +38,63 @@ pub struct FileConfig {
     pub security_txt: Option<SecurityTxtFileConfig>,
     /// Public vulnerability reports accepted from one address an hour (GMVI-06; 5 by default).
     pub disclosures_per_hour: Option<u32>,
+    /// `[deadlines]`: days off and the settings of the legal deadlines' unverified rules.
+    pub deadlines: Option<DeadlinesFileConfig>,
+}
+
+/// `[deadlines]` (QUEBEC-RULES): what is not verified in the law is configuration.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlinesFileConfig {
+    /// Days the body or the government adds (a closure, a day fixed by decree), YYYY-MM-DD:
+    /// no deadline ends on them, and day-counted delays skip them.
+    #[serde(default)]
+    pub days_off: Vec<String>,
+    /// Whether a Saturday moves the body's own deadlines (I-16 does not say: default false, the
+    /// earlier date). Deadlines before the CAI always move (its rules of procedure).
+    pub saturday_moves_deadlines: Option<bool>,
+    /// Years an entry of the register of confidentiality incidents is kept (default 5).
+    pub incident_retention_years: Option<u32>,
+}
+
+impl DeadlinesFileConfig {
+    fn apply(
+        self,
+        calendar: &mut rempart_domain::calendar::HolidayCalendar,
+        deadlines: &mut rempart_domain::legal_deadline::DeadlineSettings,
+    ) -> Result<(), ConfigError> {
+        if self.days_off.len() > 1000 {
+            return Err(ConfigError::Bounds(
+                "deadlines.days_off",
+                "1000 dates au plus",
+            ));
+        }
+        let mut days = Vec::with_capacity(self.days_off.len());
+        for text in &self.days_off {
+            let day = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+                ConfigError::Deadlines(format!(
+                    "deadlines.days_off : date invalide « {text} » (attendu : AAAA-MM-JJ)"
+                ))
+            })?;
+            days.push(day);
+        }
+        calendar.dates.extend_from_slice(&days);
+        deadlines.body_calendar.dates.extend_from_slice(&days);
+        deadlines.commission_calendar.dates.extend_from_slice(&days);
+        if let Some(saturday) = self.saturday_moves_deadlines {
+            deadlines.body_calendar.saturday_moves_deadlines = saturday;
+        }
+        if let Some(years) = self.incident_retention_years {
+            if !(5..=100).contains(&years) {
+                return Err(ConfigError::Bounds(
+                    "deadlines.incident_retention_years",
+                    "5 à 100 (au moins 5 ans)",
+                ));
+            }
+            deadlines.incident_retention_years = years;
+        }
+        Ok(())
+    }
 }
 
 /// The `[security_txt]` table: whom researchers tell, until when the file holds.
@@ -203,6 +260,8 @@ pub enum ConfigError {
     Mail(&'static str, String),
     #[error("{0}")]
     SecurityTxt(String),
+    #[error("{0}")]
+    Deadlines(String),
 }
 
 fn from_env(name: &str) -> Option<String> {
@@ -328,6 +387,9 @@ impl Config {
                 return Err(ConfigError::Bounds("disclosures_per_hour", "1 à 1000"));
             }
             web.disclosure_rate = rempart_web::ratelimit::PublicRateLimit::per_hour(n);
+        }
+        if let Some(d) = file_config.deadlines {
+            d.apply(&mut web.calendar, &mut web.deadlines)?;
         }
         if let Some(t) = file_config.security_txt {
             web.security_txt = Some(t.into_domain()?);

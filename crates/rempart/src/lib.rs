@@ -20,6 +20,7 @@ macro_rules! println {
 pub mod cli;
 pub mod config;
 pub mod cvss_command;
+pub mod deadline_command;
 pub mod demo;
 pub mod demo_assets;
 pub mod demo_gmvi;

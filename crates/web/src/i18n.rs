@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use fluent_bundle::concurrent::FluentBundle;
-use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+/// Arguments of a message, for callers outside this crate.
+pub use fluent_bundle::FluentValue;
+use fluent_bundle::{FluentArgs, FluentResource};
 use rempart_domain::language::Language;
 
 pub const SOURCES: [(Language, &str); 2] = [
@@ -17,7 +19,9 @@ pub const SOURCES: [(Language, &str); 2] = [
             "\n",
             include_str!("../locales/fr-CA/gmvi.ftl"),
             "\n",
-            include_str!("../locales/fr-CA/vuln.ftl")
+            include_str!("../locales/fr-CA/vuln.ftl"),
+            "\n",
+            include_str!("../locales/fr-CA/privacy.ftl")
         ),
     ),
     (
@@ -27,7 +31,9 @@ pub const SOURCES: [(Language, &str); 2] = [
             "\n",
             include_str!("../locales/en-CA/gmvi.ftl"),
             "\n",
-            include_str!("../locales/en-CA/vuln.ftl")
+            include_str!("../locales/en-CA/vuln.ftl"),
+            "\n",
+            include_str!("../locales/en-CA/privacy.ftl")
         ),
     ),
 ];
@@ -219,6 +225,67 @@ mod tests {
         for role in rempart_domain::role::Role::ALL {
             assert!(I18n::has(Language::Fr, &role.label_key()));
             assert!(I18n::has(Language::En, &role.label_key()));
+        }
+    }
+
+    // REQ PRP-03: every label the deadline engine names exists in both languages.
+    #[test]
+    fn the_deadline_engines_labels_exist_in_both_languages() {
+        use rempart_domain::calendar::{statutory_holidays, DayOff};
+        use rempart_domain::legal_deadline::{
+            weekday_key, AccessRequestKind, CalendarKind, Certainty, DeadlineError, DeadlineRule,
+        };
+        let mut keys: Vec<&str> = Vec::new();
+        for (_, h) in statutory_holidays(2026) {
+            keys.push(DayOff::Holiday(h).label_key());
+        }
+        for off in [
+            DayOff::Sunday,
+            DayOff::Saturday,
+            DayOff::Yearly,
+            DayOff::Added,
+        ] {
+            keys.push(off.label_key());
+        }
+        for kind in AccessRequestKind::ALL {
+            keys.push(kind.label_key());
+            keys.push(DeadlineRule::AccessAnswer(kind).label_key());
+            keys.push(DeadlineRule::AccessAnswerExtended(kind).label_key());
+        }
+        keys.push(DeadlineRule::ReviewRequest.label_key());
+        keys.push(DeadlineRule::IncidentRetention.label_key());
+        for c in [
+            Certainty::Verified,
+            Certainty::Secondary,
+            Certainty::Unverified,
+        ] {
+            keys.push(c.label_key());
+        }
+        for c in [
+            CalendarKind::InterpretationAct,
+            CalendarKind::AccessCommission,
+            CalendarKind::None,
+        ] {
+            keys.push(c.label_key());
+        }
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        for day in day.iter_days().take(7) {
+            keys.push(weekday_key(day));
+        }
+        keys.push(DeadlineError::OutOfRange.code());
+        let d = day;
+        keys.push(DeadlineError::ExtensionTooLate { sent: d, due: d }.code());
+        keys.push(
+            DeadlineError::ExtensionBeforeReceipt {
+                sent: d,
+                received: d,
+            }
+            .code(),
+        );
+        for key in keys {
+            for language in Language::ALL {
+                assert!(I18n::has(language, key), "{key} missing in {language:?}");
+            }
         }
     }
 

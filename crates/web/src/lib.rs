@@ -87,6 +87,9 @@ pub struct WebConfig {
     /// The days off deadlines in days are counted with (PLAT-11): the Interpretation Act's
     /// holidays, plus the days the configuration adds.
     pub calendar: rempart_domain::calendar::HolidayCalendar,
+    /// The access law's deadlines (PRP-03, PRIV-01): calendars and the settings of the rules
+    /// that are not verified.
+    pub deadlines: rempart_domain::legal_deadline::DeadlineSettings,
     /// `/.well-known/security.txt` (RFC 9116), when configured.
     pub security_txt: Option<rempart_domain::security_txt::SecurityTxt>,
     /// Public vulnerability reports accepted from one address an hour (GMVI-06).
@@ -120,6 +123,7 @@ impl Default for WebConfig {
                 max_bytes: rempart_storage::evidence::DEFAULT_MAX_BYTES,
             },
             calendar: rempart_domain::calendar::HolidayCalendar::default(),
+            deadlines: rempart_domain::legal_deadline::DeadlineSettings::default(),
             security_txt: None,
             // A researcher sends a report or two; a flood is refused past five an hour.
             disclosure_rate: ratelimit::PublicRateLimit::per_hour(5),

@@ -707,3 +707,210 @@ fn a_closed_output_pipe_ends_a_command_without_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(out.status.success(), "{:?} {stderr}", out.status);
 }
+
+// REQ PRP-03: the deadline calculator answers by the domain's rules, says the rule, its
+// article and the days it skipped, in French by default, with JSON for scripts.
+#[test]
+fn deadline_prints_the_due_date_with_its_rule_and_article() {
+    let out = rempart_stdin(
+        &[
+            "deadline",
+            "access-request",
+            "--received",
+            "2026-06-04",
+            "--today",
+            "2026-06-20",
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let shown = text(&out.stdout);
+    for expected in [
+        "Demande d'accès aux documents",
+        "Reçue le : jeudi 2026-06-04",
+        "Échéance : jeudi 2026-06-25",
+        "A-2.1, art. 47",
+        "2026-06-24 (fête nationale du Québec)",
+        "5 jours restants",
+    ] {
+        assert!(shown.contains(expected), "{expected} missing from {shown}");
+    }
+
+    // Extended, rectification: art. 98, 30 days; past it with no answer, a deemed refusal.
+    let out = rempart_stdin(
+        &[
+            "deadline",
+            "access-request",
+            "--received",
+            "2026-06-04",
+            "--kind",
+            "rectification",
+            "--notice",
+            "2026-06-25",
+            "--today",
+            "2026-07-10",
+            "--json",
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["rule"], "access_answer_extended");
+    assert_eq!(v["kind"], "rectification");
+    assert_eq!(v["article"], "A-2.1, art. 98, al. 2");
+    assert_eq!(v["certainty"], "verified");
+    assert_eq!(v["due"], "2026-07-04");
+    assert_eq!(v["state"]["state"], "deemed_refusal");
+    assert_eq!(v["state"]["days_late"], 6);
+
+    // A day the body adds moves the deadline; a review counts by the CAI's calendar.
+    let out = rempart_stdin(
+        &[
+            "deadline",
+            "review-request",
+            "--decision",
+            "2026-11-25",
+            "--day-off",
+            "2026-12-28",
+            "--json",
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["due"], "2026-12-29");
+    assert_eq!(v["calendar"], "access_commission");
+    let reasons: Vec<&str> = v["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["reason"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons, ["holiday", "yearly", "sunday", "added"]);
+
+    // Retention: five years, deletion only after.
+    let out = rempart_stdin(
+        &[
+            "deadline",
+            "incident-retention",
+            "--aware",
+            "2028-02-29",
+            "--json",
+        ],
+        b"",
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["due"], "2033-02-28");
+    assert_eq!(v["deletable_from"], "2033-03-01");
+
+    // English on request.
+    let out = rempart_stdin(
+        &[
+            "deadline",
+            "review-request",
+            "--deadline-expired",
+            "2026-06-25",
+            "--english",
+            "--today",
+            "2026-06-26",
+        ],
+        b"",
+    );
+    let shown = text(&out.stdout);
+    assert!(shown.contains("Deadline: Monday 2026-07-27"), "{shown}");
+    assert!(shown.contains("31 days left"), "{shown}");
+}
+
+// REQ PRP-03: a late extension notice and a malformed date are refused in French, naming the
+// fault, with a non-zero status; the configuration's days off and Saturday rule apply.
+#[test]
+fn deadline_refuses_a_late_extension_and_a_bad_date() {
+    let out = rempart_stdin(
+        &[
+            "deadline",
+            "access-request",
+            "--received",
+            "2026-06-04",
+            "--notice",
+            "2026-06-26",
+        ],
+        b"",
+    );
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("Avis de prolongation du 2026-06-26 envoyé après l'échéance du 2026-06-25"),
+        "{err}"
+    );
+    let out = rempart_stdin(
+        &["deadline", "incident-retention", "--aware", "2026-02-30"],
+        b"",
+    );
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("Date invalide « 2026-02-30 » pour --aware (attendu : AAAA-MM-JJ)"),
+        "{err}"
+    );
+
+    let config =
+        std::env::temp_dir().join(format!("rempart-deadlines-{}.toml", std::process::id()));
+    std::fs::write(
+        &config,
+        "[deadlines]\ndays_off = [\"2026-03-23\"]\nsaturday_moves_deadlines = true\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let out = rempart_stdin(
+        &[
+            "--config",
+            config,
+            "deadline",
+            "access-request",
+            "--received",
+            "2026-03-02",
+            "--json",
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["due"], "2026-03-24", "Sunday 22, then the added day");
+    let out = rempart_stdin(
+        &[
+            "--config",
+            config,
+            "deadline",
+            "access-request",
+            "--received",
+            "2026-06-04",
+            "--extended",
+            "--json",
+        ],
+        b"",
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["due"], "2026-07-06",
+        "Saturday 4 July moves when configured"
+    );
+    std::fs::write(config, "[deadlines]\nincident_retention_years = 2\n").unwrap();
+    let out = rempart_stdin(
+        &[
+            "--config",
+            config,
+            "deadline",
+            "incident-retention",
+            "--aware",
+            "2026-01-01",
+        ],
+        b"",
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("deadlines.incident_retention_years"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_file(config).unwrap();
+}

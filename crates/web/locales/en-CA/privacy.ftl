@@ -1,0 +1,65 @@
+## Legal deadlines (Access Act, A-2.1) and calendar
+
+access-request-kind-documents = Request for access to documents
+access-request-kind-personal-access = Request for access to personal information
+access-request-kind-rectification = Request for rectification of personal information
+deadline-rule-access-answer = { $days } calendar days after the date of receipt, that day not counted
+deadline-rule-access-answer-extended = { $days } calendar days after the date of receipt: the 20-day delay extended by at most 10 days by a written notice to the requester sent before it expires
+deadline-rule-review-request = { $days } days after the decision or the expiry of the delay to answer; the Commission may relieve a late requester for a reasonable motive (s. 137)
+deadline-rule-incident-retention = Entry in the register of confidentiality incidents kept at least { $years } years after the date the body became aware of the incident
+deadline-certainty-verified = rule verified in the official text
+deadline-certainty-secondary = rule from a secondary source: default value, configurable
+deadline-certainty-unverified = unverified rule: default value, configurable
+deadline-calendar-interpretation-act = Interpretation Act (CQLR, c. I-16, ss. 52 and 61) and days the body adds
+deadline-calendar-access-commission = Rules of procedure of the Commission d'accès à l'information (A-2.1, r. 6, s. 2): holidays, 26 December, 2 January and Saturdays
+deadline-calendar-none = Retention period: not moved for holidays
+deadline-label-from-access = Received on
+deadline-label-from-decision = Decision of
+deadline-label-from-expired = Delay to answer expired on
+deadline-label-from-aware = Incident known on
+deadline-label-due = Deadline
+deadline-label-kept-until = Kept until
+deadline-label-deletable-from = Deletion allowed from
+deadline-label-rule = Rule
+deadline-label-calendar = Calendar
+deadline-label-moved = Moved, days skipped
+deadline-label-state = Status on { $today }
+deadline-state-running = { $days ->
+    [0] last day of the delay
+    [one] { $days } day left
+   *[other] { $days } days left
+}
+deadline-state-deemed-refusal = delay expired { $days ->
+    [one] { $days } day
+   *[other] { $days } days
+} ago: with no answer, a deemed refusal the Commission d'accès à l'information may review
+deadline-state-elapsed = delay expired { $days ->
+    [one] { $days } day
+   *[other] { $days } days
+} ago
+deadline-error-out-of-range = Date outside the range the product represents.
+deadline-error-extension-too-late = Extension notice of { $sent } sent after the deadline of { $due }: the delay can no longer be extended.
+deadline-error-extension-before-receipt = Extension notice of { $sent } before the request was received on { $received }.
+deadline-error-date = Invalid date “{ $value }” for { $field } (expected: YYYY-MM-DD).
+day-off-sunday = Sunday
+day-off-saturday = Saturday
+day-off-yearly = yearly day off of the calendar
+day-off-added = day added by the body
+holiday-new-year = New Year's Day
+holiday-good-friday = Good Friday
+holiday-easter-monday = Easter Monday
+holiday-patriots-day = National Patriots' Day
+holiday-fete-nationale = Fête nationale du Québec
+holiday-canada-day = Canada Day
+holiday-labour-day = Labour Day
+holiday-thanksgiving = Thanksgiving
+holiday-christmas = Christmas
+weekday-mon = Monday
+weekday-tue = Tuesday
+weekday-wed = Wednesday
+weekday-thu = Thursday
+weekday-fri = Friday
+weekday-sat = Saturday
+weekday-sun = Sunday
+deadline-state-answered-on-time = answered within the delay
+deadline-state-answered-late = answered after the deadline
