@@ -111,6 +111,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 14,
+        name: "vulnerability_sightings",
+        common: "",
+        sqlite: include_str!("../migrations/0014_vulnerability_sightings.sqlite.sql"),
+        postgres: include_str!("../migrations/0014_vulnerability_sightings.postgres.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -4,8 +4,9 @@
 //!
 //! Each batch costs a fixed handful of statements, not one per finding: one SELECT finds which
 //! fingerprints the body already has, multi-row INSERTs add the new ones, one UPDATE per
-//! batch marks those seen again, one more reopens those that had been fixed (with their
-//! history rows). At the end, one UPDATE per chunk of the report's scope marks fixed what the
+//! batch marks those seen again in the narrow `vulnerability_sightings` table (the wide rows,
+//! texts included, are not rewritten for it), one more reopens those that had been fixed (with
+//! their history rows). At the end, one UPDATE per chunk of the report's scope marks fixed what the
 //! report covered but no longer found, and one audit entry records the import with its file's
 //! SHA-256 and its counts. [`ImportReport::statements`] counts the statements, so that a test
 //! holds the budget.
@@ -14,6 +15,7 @@
 //! name, FQDN, address) and their names, read once per import.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rempart_domain::authz::Permission;
@@ -95,7 +97,11 @@ pub struct Importer {
     asset_cache: HashMap<String, Option<(i64, bool)>>,
     assets: HashMap<i64, AssetMatch>,
     seen: HashSet<String>,
-    scores: HashMap<String, Option<cvss::CvssScore>>,
+    /// The body's vulnerabilities that a new sighting reopens (fixed ones), read once from an
+    /// index: the fingerprint lookups then never read the wide rows for their status. About
+    /// 10 MB a million.
+    reopenable: HashSet<i64>,
+    scores: HashMap<String, Option<Arc<cvss::CvssScore>>>,
     /// The INSERT of a full chunk, built once.
     insert_sql: Option<String>,
     kev: crate::kev::KevIndex,
@@ -217,6 +223,23 @@ impl Importer {
                 .await?;
         }
 
+        let reopenable_statuses = VulnerabilityStatus::ALL
+            .iter()
+            .filter(|s| s.seen_again().is_some())
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        statements += 1;
+        let reopenable: HashSet<i64> = sqlx::query(&format!(
+            "SELECT id FROM vulnerabilities WHERE org_id = $1 AND status IN ({reopenable_statuses})"
+        ))
+        .bind(import.org_id)
+        .fetch_all(wtx.conn())
+        .await?
+        .iter()
+        .map(|r| r.try_get::<i64, _>("id"))
+        .collect::<std::result::Result<_, _>>()?;
+
         let now = wtx.now();
         statements += 1;
         let import_id: i64 = sqlx::query(
@@ -244,6 +267,7 @@ impl Importer {
             asset_cache: HashMap::new(),
             assets,
             seen: HashSet::new(),
+            reopenable,
             scores: HashMap::new(),
             insert_sql: None,
             kev,
@@ -281,15 +305,24 @@ impl Importer {
             })
     }
 
-    fn scored(&mut self, vector: &str) -> Option<cvss::CvssScore> {
+    fn scored(&mut self, vector: &str) -> Option<Arc<cvss::CvssScore>> {
         if let Some(known) = self.scores.get(vector) {
             return known.clone();
         }
-        let score = cvss::score(vector).ok();
+        let score = cvss::score(vector).ok().map(Arc::new);
         if self.scores.len() < 100_000 {
             self.scores.insert(vector.to_owned(), score.clone());
         }
         score
+    }
+
+    /// The finding's best-scored vector (the latest CVSS version), each vector scored once per
+    /// import: a report repeats a few vectors over and over.
+    fn best_score(&mut self, vectors: &[String]) -> Option<Arc<cvss::CvssScore>> {
+        vectors
+            .iter()
+            .filter_map(|v| self.scored(v))
+            .max_by(|a, b| a.version.as_str().cmp(b.version.as_str()))
     }
 
     /// Adds a batch of findings as read.
@@ -297,12 +330,12 @@ impl Importer {
         let mut pending: Vec<Pending> = Vec::with_capacity(batch.len());
         for f in batch {
             self.report.findings += 1;
-            // A report repeats a few vectors over and over: each is scored once.
-            let scored = f
-                .cvss
-                .iter()
-                .filter_map(|v| self.scored(v))
-                .max_by(|a, b| a.version.as_str().cmp(b.version.as_str()));
+            // The scanner's severity, else the vector's; the score is needed for a new row only,
+            // so a finding seen again (most of a re-import) is not scored when its scanner
+            // gave a severity.
+            let scored = (f.severity == Severity::None)
+                .then(|| self.best_score(&f.cvss))
+                .flatten();
             let severity = if f.severity != Severity::None {
                 f.severity
             } else {
@@ -321,7 +354,7 @@ impl Importer {
                 continue;
             }
             for cve in &f.cves {
-                if self.cves.len() < 10_000_000 {
+                if self.cves.len() < 10_000_000 && !self.cves.contains(cve) {
                     self.cves.insert(cve.clone());
                 }
             }
@@ -364,10 +397,8 @@ impl Importer {
         let mut reopened_ids = Vec::new();
         let mut rows: Vec<Row_> = Vec::new();
         for p in pending {
-            if let Some((id, status)) = existing.get(&p.fingerprint) {
-                let status =
-                    VulnerabilityStatus::parse(status).unwrap_or(VulnerabilityStatus::Open);
-                if status.seen_again().is_some() {
+            if let Some(id) = existing.get(&p.fingerprint) {
+                if self.reopenable.remove(id) {
                     reopened_ids.push(*id);
                 } else {
                     seen_ids.push(*id);
@@ -375,7 +406,11 @@ impl Importer {
                 continue;
             }
             let f = p.finding;
-            let score = p.scored.as_ref().map(|s| s.score).or(f.score);
+            let scored = match p.scored {
+                Some(s) => Some(s),
+                None => self.best_score(&f.cvss),
+            };
+            let score = scored.as_ref().map(|s| s.score).or(f.score);
             let due_on = self
                 .policy
                 .due(
@@ -394,7 +429,7 @@ impl Importer {
                 host_label: host_label_of(&f),
                 severity: p.severity,
                 score_tenths: score.map(|s| (s * 10.0).round() as i64),
-                cvss_vector: p.scored.map(|s| s.vector).unwrap_or_default(),
+                cvss_vector: scored.map(|s| s.vector.clone()).unwrap_or_default(),
                 due_on,
                 finding: f,
             });
@@ -427,12 +462,13 @@ impl Importer {
         found
     }
 
-    /// The body's vulnerabilities among these fingerprints: id and status.
-    async fn known(&mut self, pending: &[Pending]) -> Result<HashMap<String, (i64, String)>> {
-        let mut existing: HashMap<String, (i64, String)> = HashMap::new();
+    /// The body's vulnerabilities among these fingerprints, by fingerprint (the unique index
+    /// answers alone: the row itself is not read).
+    async fn known(&mut self, pending: &[Pending]) -> Result<HashMap<String, i64>> {
+        let mut existing: HashMap<String, i64> = HashMap::with_capacity(pending.len());
         for chunk in pending.chunks(IN_LIST) {
             let sql = format!(
-                "SELECT id, fingerprint, status FROM vulnerabilities WHERE org_id = $1 AND fingerprint IN ({})",
+                "SELECT id, fingerprint FROM vulnerabilities WHERE org_id = $1 AND fingerprint IN ({})",
                 placeholders(2, chunk.len())
             );
             let sql = numbered_params(&sql, self.wtx.engine());
@@ -442,10 +478,7 @@ impl Importer {
             }
             self.report.statements += 1;
             for row in q.fetch_all(self.wtx.conn()).await? {
-                existing.insert(
-                    row.try_get("fingerprint")?,
-                    (row.try_get("id")?, row.try_get("status")?),
-                );
+                existing.insert(row.try_get("fingerprint")?, row.try_get("id")?);
             }
         }
         Ok(existing)
@@ -461,7 +494,8 @@ impl Importer {
         self.report.reopened += reopened_ids.len();
         for chunk in seen_ids.chunks(IN_LIST) {
             let sql = format!(
-                "UPDATE vulnerabilities SET last_seen = $1, last_import_id = $2 WHERE id IN ({})",
+                "UPDATE vulnerability_sightings SET last_seen = $1, last_import_id = $2 \
+                 WHERE vulnerability_id IN ({})",
                 placeholders(3, chunk.len())
             );
             let sql = numbered_params(&sql, self.wtx.engine());
@@ -473,16 +507,25 @@ impl Importer {
             q.execute(self.wtx.conn()).await?;
         }
         for chunk in reopened_ids.chunks(IN_LIST) {
-            let list = placeholders(4, chunk.len());
+            let list = placeholders(2, chunk.len());
             let sql = format!(
-                "UPDATE vulnerabilities SET status = 'open', fixed_at = NULL, last_seen = $1, \
-                 last_import_id = $2, updated_at = $3, version = version + 1 WHERE id IN ({list})"
+                "UPDATE vulnerabilities SET status = 'open', fixed_at = NULL, updated_at = $1, \
+                 version = version + 1 WHERE id IN ({list})"
             );
             let sql = numbered_params(&sql, self.wtx.engine());
-            let mut q = sqlx::query(&sql)
-                .bind(self.now)
-                .bind(self.import_id)
-                .bind(self.now);
+            let mut q = sqlx::query(&sql).bind(self.now);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            self.report.statements += 1;
+            q.execute(self.wtx.conn()).await?;
+            let sql = format!(
+                "UPDATE vulnerability_sightings SET last_seen = $1, last_import_id = $2 \
+                 WHERE vulnerability_id IN ({})",
+                placeholders(3, chunk.len())
+            );
+            let sql = numbered_params(&sql, self.wtx.engine());
+            let mut q = sqlx::query(&sql).bind(self.now).bind(self.import_id);
             for id in chunk {
                 q = q.bind(*id);
             }
@@ -510,13 +553,13 @@ impl Importer {
 
     /// The multi-row INSERT of `rows` rows, in the engine's parameters.
     fn insert_sql(&self, rows: usize) -> String {
-        const COLUMNS: usize = 32;
+        const COLUMNS: usize = 30;
         let mut sql = String::from(
             "INSERT INTO vulnerabilities (org_id, asset_id, fingerprint, source, scope_key, rule_id, \
              title, description, solution, host_key, host_label, port, package, fixed_version, \
              location, cves, cwes, cvss_vector, cvss_vectors, score_tenths, severity, evidence, \
-             status, due_on, kev_added_on, kev_due_on, first_seen, last_seen, first_import_id, \
-             last_import_id, created_at, updated_at, version) VALUES ",
+             status, due_on, kev_added_on, kev_due_on, first_seen, first_import_id, created_at, \
+             updated_at, version) VALUES ",
         );
         for i in 0..rows {
             if i > 0 {
@@ -589,8 +632,6 @@ impl Importer {
                 .bind(r.kev.as_ref().map(|k| k.0.clone()))
                 .bind(r.kev.as_ref().and_then(|k| k.1.clone()))
                 .bind(self.now)
-                .bind(self.now)
-                .bind(self.import_id)
                 .bind(self.import_id)
                 .bind(self.now)
                 .bind(self.now);
@@ -624,6 +665,20 @@ impl Importer {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+        // The vulnerabilities this import created are seen by it: their sightings first, so
+        // that the rule below finds them seen.
+        self.report.statements += 1;
+        sqlx::query(
+            "INSERT INTO vulnerability_sightings (vulnerability_id, last_seen, last_import_id) \
+             SELECT id, $1, $2 FROM vulnerabilities WHERE first_import_id = $2",
+        )
+        .bind(self.now)
+        .bind(self.import_id)
+        .execute(self.wtx.conn())
+        .await?;
+        // Not seen by this import: no sighting of it by this import.
+        let unseen = " AND NOT EXISTS (SELECT 1 FROM vulnerability_sightings s \
+                      WHERE s.vulnerability_id = vulnerabilities.id AND s.last_import_id = $2)";
         let scopes: Vec<Option<&[String]>> = if self.import.format.scope_is_whole_format() {
             vec![None]
         } else {
@@ -637,7 +692,7 @@ impl Importer {
             let history = format!(
                 "INSERT INTO vulnerability_history (vulnerability_id, at, status, import_id, person_id, note) \
                  SELECT id, $1, 'fixed', $2, NULL, 'absent' FROM vulnerabilities \
-                 WHERE org_id = $3 AND source = $4 AND status IN {open} AND last_import_id <> $2{condition}"
+                 WHERE org_id = $3 AND source = $4 AND status IN {open}{condition}{unseen}"
             );
             let history = numbered_params(&history, self.wtx.engine());
             let mut q = sqlx::query(&history)
@@ -652,8 +707,8 @@ impl Importer {
             q.execute(self.wtx.conn()).await?;
             let update = format!(
                 "UPDATE vulnerabilities SET status = 'fixed', fixed_at = $1, updated_at = $1, \
-                 version = version + 1 WHERE org_id = $3 AND source = $4 AND status IN {open} \
-                 AND last_import_id <> $2{condition}"
+                 version = version + 1 WHERE org_id = $3 AND source = $4 AND status IN {open}\
+                 {condition}{unseen}"
             );
             let update = numbered_params(&update, self.wtx.engine());
             let mut q = sqlx::query(&update)
@@ -772,7 +827,8 @@ struct Pending {
     fingerprint: String,
     finding: Finding,
     severity: Severity,
-    scored: Option<cvss::CvssScore>,
+    /// Scored already when the scanner gave no severity; else scored for a new row only.
+    scored: Option<Arc<cvss::CvssScore>>,
     asset: Option<(i64, bool)>,
 }
 

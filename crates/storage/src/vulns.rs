@@ -109,10 +109,11 @@ pub struct HistoryEntry {
 const COLUMNS: &str = "v.id, v.org_id, o.name AS org_name, v.asset_id, a.name AS asset_name, \
      v.source, v.rule_id, v.title, v.host_label, v.host_key, v.port, v.package, v.fixed_version, \
      v.location, v.cves, v.severity, v.score_tenths, v.cvss_vector, v.status, v.due_on, \
-     v.kev_added_on, v.kev_due_on, v.first_seen, v.last_seen";
+     v.kev_added_on, v.kev_due_on, v.first_seen, COALESCE(g.last_seen, v.first_seen) AS last_seen";
 
 const FROM: &str = "FROM vulnerabilities v JOIN organizations o ON o.id = v.org_id \
-     LEFT JOIN assets a ON a.id = v.asset_id";
+     LEFT JOIN assets a ON a.id = v.asset_id \
+     LEFT JOIN vulnerability_sightings g ON g.vulnerability_id = v.id";
 
 /// Severity as a number, for sorting most severe first.
 const SEVERITY_RANK: &str = "CASE v.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 \
@@ -282,7 +283,7 @@ pub async fn list(
             if page.descending { "ASC" } else { "DESC" }
         ),
         VulnSort::Due => format!("v.due_on {dir}, {SEVERITY_RANK} DESC, v.id ASC"),
-        VulnSort::LastSeen => format!("v.last_seen {dir}, v.id ASC"),
+        VulnSort::LastSeen => format!("COALESCE(g.last_seen, v.first_seen) {dir}, v.id ASC"),
         VulnSort::Title => format!("v.title {dir}, v.id ASC"),
     };
     let sql = format!(

@@ -38,7 +38,7 @@ pub(crate) struct XmlEvents<R: Read> {
     /// Local names of the open elements, the root first.
     pub(crate) path: Vec<String>,
     /// The end of an empty element, given after its start.
-    pending_end: Option<String>,
+    pending_end: bool,
     /// Markup read right after a text, given after it.
     stashed: Option<(Node, bool)>,
     /// White space read since the last markup, while no other text came.
@@ -64,7 +64,7 @@ impl<R: Read> XmlEvents<R> {
             reader,
             buf: Vec::with_capacity(8 * 1024),
             path: Vec::new(),
-            pending_end: None,
+            pending_end: false,
             stashed: None,
             blank: String::new(),
             limits: *limits,
@@ -105,8 +105,8 @@ impl<R: Read> XmlEvents<R> {
     }
 
     pub(crate) fn next(&mut self) -> Result<Node, ScanError> {
-        if let Some(name) = self.pending_end.take() {
-            self.path.pop();
+        if std::mem::take(&mut self.pending_end) {
+            let name = self.path.pop().unwrap_or_default();
             return Ok(Node::End { name });
         }
         if let Some((node, empty)) = self.stashed.take() {
@@ -124,8 +124,19 @@ impl<R: Read> XmlEvents<R> {
             self.buf = buf;
             match piece? {
                 Piece::Text(t) => {
-                    let joined = text.get_or_insert_with(|| std::mem::take(&mut self.blank));
-                    joined.push_str(&t);
+                    let joined = match text.as_mut() {
+                        Some(joined) => {
+                            joined.push_str(&t);
+                            joined
+                        }
+                        // Most texts come in one piece: kept as read, no copy.
+                        None if self.blank.is_empty() => text.insert(t),
+                        None => {
+                            let joined = text.insert(std::mem::take(&mut self.blank));
+                            joined.push_str(&t);
+                            joined
+                        }
+                    };
                     if joined.len() > self.limits.max_text_bytes {
                         // The guard bounds each run between markup; references join runs.
                         let (line, column) = self.place();
@@ -213,12 +224,13 @@ impl<R: Read> XmlEvents<R> {
                     });
                 }
                 self.path.push(name.clone());
-                if empty {
-                    self.pending_end = Some(name.clone());
-                }
+                self.pending_end = empty;
             }
             Node::End { .. } => {
-                self.path.pop();
+                // The end's name is the open element's (the reader checks end names): the
+                // path gives it, so an end costs no allocation.
+                let name = self.path.pop().unwrap_or_default();
+                return Ok(Node::End { name });
             }
             Node::Eof => {
                 if !self.path.is_empty() {
@@ -250,10 +262,13 @@ impl<R: Read> XmlEvents<R> {
                 }
                 Ok((Node::Start { name, attributes }, empty))
             }
-            Event::End(end) => {
-                let name = String::from_utf8_lossy(end.local_name().as_ref()).into_owned();
-                Ok((Node::End { name }, false))
-            }
+            // Named from the path when given (see `give`).
+            Event::End(_) => Ok((
+                Node::End {
+                    name: String::new(),
+                },
+                false,
+            )),
             Event::Eof => Ok((Node::Eof, false)),
             _ => Err(self.syntax("contenu XML inattendu")),
         }
