@@ -622,6 +622,19 @@ test('Rempart in a browser: login, language, organisations, accessibility', { ti
     assert.match(await page.locator('dl').textContent(), /296 \(dont 266 informatifs, non conservés\)/);
     await shot(page, '05f-import');
     await axeCheck(page, '/vulnerabilities/imports/{id}');
+    // A machine no asset named, attached to an asset without script: the page comes back
+    // with one unmatched host fewer and says so.
+    const attachForms = page.locator('form[action$="/attach"]');
+    const unmatchedBefore = await attachForms.count();
+    assert.ok(unmatchedBefore > 0, 'the shared report names machines no demo asset does');
+    await attachForms.first().locator('select').selectOption({ index: 1 });
+    await Promise.all([
+      page.waitForURL(/\/vulnerabilities\/imports\/\d+\?done=attach$/),
+      attachForms.first().getByRole('button', { name: 'Rattacher', exact: true }).click(),
+    ]);
+    assert.match(await page.locator('.flash').textContent(), /Machine rattachée/);
+    assert.equal(await page.locator('form[action$="/attach"]').count(), unmatchedBefore - 1);
+    await axeCheck(page, '/vulnerabilities/imports/{id} (machine attached)');
     await page.goto(`${BASE}/vulnerabilities?severity=medium`);
     await axeCheck(page, '/vulnerabilities (filtered)');
     await Promise.all([

@@ -236,6 +236,19 @@ fn dns_label_ok(label: &str) -> bool {
 }
 
 impl Identifier {
+    /// The identifier a scanner's machine key stands for (an address, a fully qualified name
+    /// or a host name), so that an asset given it is matched by the next scans; `None` for a
+    /// key that is none of these (an image or a repository a scanner names).
+    pub fn for_scanned_host(key: &str) -> Option<Identifier> {
+        [
+            IdentifierKind::Ip,
+            IdentifierKind::Fqdn,
+            IdentifierKind::Hostname,
+        ]
+        .into_iter()
+        .find_map(|kind| Identifier::parse("host_key", kind, key).ok())
+    }
+
     /// Checks and normalizes an identifier: names lowercased, addresses in their canonical
     /// form, a range reduced to its network address.
     pub fn parse(field: &str, kind: IdentifierKind, value: &str) -> Result<Identifier, FieldError> {
@@ -680,6 +693,27 @@ pub fn check_dependency(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // REQ GMVI-05: an unknown host from a scan names the identifier to give its asset.
+    #[test]
+    fn a_scanned_hosts_key_names_its_identifier() {
+        let id = |k| Identifier::for_scanned_host(k).map(|i| (i.kind, i.value));
+        assert_eq!(
+            id("10.0.1.97"),
+            Some((IdentifierKind::Ip, "10.0.1.97".into()))
+        );
+        assert_eq!(id("fe80::1"), Some((IdentifierKind::Ip, "fe80::1".into())));
+        assert_eq!(
+            id("srv12.exemple.gouv.qc.ca"),
+            Some((IdentifierKind::Fqdn, "srv12.exemple.gouv.qc.ca".into()))
+        );
+        assert_eq!(
+            id("SRV-PAIE"),
+            Some((IdentifierKind::Hostname, "srv-paie".into()))
+        );
+        assert_eq!(id("alpine:3.10 (alpine 3.10.9)"), None);
+        assert_eq!(id(""), None);
+    }
 
     // REQ GMVI-05
     #[test]

@@ -50,6 +50,7 @@ pub mod sso;
 mod store;
 pub mod tokens;
 pub mod views;
+pub mod vuln_attach;
 pub mod vuln_import;
 pub mod vuln_workflow;
 pub mod vulns;

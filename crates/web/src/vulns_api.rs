@@ -70,6 +70,11 @@ pub fn routes(routes: Routes) -> Routes {
             Needs(VulnerabilityRead),
             get(unmatched_hosts),
         )
+        .post(
+            "/api/v1/scans/{id}/attach",
+            Needs(VulnerabilityImport),
+            post(attach_host),
+        )
         .post("/api/v1/cvss", SignedIn, post(score_vectors))
         .post(
             "/api/v1/vulnerabilities/{id}/status",
@@ -235,6 +240,47 @@ pub async fn unmatched_hosts(
     let rows =
         vulns::unmatched(&app.store, scope(&actor, Permission::VulnerabilityRead), id).await?;
     Ok(Json(rows.into_iter().map(UnmatchedOut).collect()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AttachIn {
+    /// The machine's key, as the import's unmatched hosts give it.
+    pub host_key: String,
+    /// An asset in service that the caller manages, in the import's body or a unit below.
+    pub asset_id: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = Object)]
+pub struct AttachedOut(pub rempart_storage::vuln_attach::Attached);
+
+/// Attaches a machine the import found but no asset named to an asset: the asset is given the
+/// identifier the key stands for (address, FQDN or host name) so that the next scans match it,
+/// the machine's vulnerabilities are linked to it now with their deadlines computed again for
+/// its classification, and the host leaves the import's unmatched list. Audited.
+#[utoipa::path(post, path = "/api/v1/scans/{id}/attach", request_body = AttachIn,
+    tag = "vulnerabilities",
+    responses((status = 200, body = AttachedOut), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn attach_host(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Json(input): Json<AttachIn>,
+) -> Result<Json<AttachedOut>, AppError> {
+    let attached = rempart_storage::vuln_attach::attach_host(
+        &app.store,
+        scope(&actor, Permission::VulnerabilityImport),
+        audit_context(&actor, &headers),
+        id,
+        &input.host_key,
+        input.asset_id,
+        crate::time::today(),
+    )
+    .await?;
+    Ok(Json(AttachedOut(attached)))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -26,6 +26,7 @@ use crate::ui::{org_choices, page_ctx, pager, Pager};
 use crate::views::{render, Ctx};
 use crate::vulns_api::{filter_from, run_import, VulnParams};
 use crate::AppState;
+use serde::Deserialize;
 
 /// Exports stop here: a list longer than this is filtered first.
 const EXPORT_MAX: i64 = 100_000;
@@ -55,6 +56,11 @@ pub fn routes(routes: Routes) -> Routes {
             "/vulnerabilities/imports/{id}",
             Needs(VulnerabilityRead),
             get(import_result),
+        )
+        .post(
+            "/vulnerabilities/imports/{id}/attach",
+            Needs(VulnerabilityImport),
+            post(attach_submit),
         )
         .get(
             "/vulnerabilities/policy",
@@ -689,26 +695,163 @@ struct ResultPage {
     import: ImportRow,
     unmatched: Vec<UnmatchedHost>,
     imported_at: String,
+    /// The assets a machine may be attached to (those the person manages in the import's
+    /// body and below, bounded); empty when the person may not attach.
+    asset_choices: Vec<(i64, String)>,
+    can_attach: bool,
+    /// A refused attachment: the machine's key and the message.
+    attach_error: Option<(String, String)>,
 }
 
 pub async fn import_result(
     State(app): State<AppState>,
     Extension(actor): Extension<Actor>,
     Path(id): Path<i64>,
+    Query(params): Query<DoneOnly>,
 ) -> Result<Response, AppError> {
-    let read = scope(&actor, Permission::VulnerabilityRead);
+    result_page(
+        &app,
+        &actor,
+        id,
+        params.done.is_some(),
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct DoneOnly {
+    pub done: Option<String>,
+}
+
+async fn result_page(
+    app: &AppState,
+    actor: &Actor,
+    id: i64,
+    attached: bool,
+    attach_error: Option<(String, String)>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let read = scope(actor, Permission::VulnerabilityRead);
     let unmatched = vulns::unmatched(&app.store, read, id).await?;
     let import = vulns::import(&app.store, read, id).await?;
-    let ctx = page_ctx(&app, &actor, "/vulnerabilities").await?;
+    let mut ctx = page_ctx(app, actor, "/vulnerabilities").await?;
+    if attached {
+        ctx.flash = Some(ctx.t("vuln-attach-done"));
+    }
+    let can_attach = !unmatched.is_empty()
+        && crate::risk_method_ui::allowed_in(
+            app,
+            actor,
+            Permission::VulnerabilityImport,
+            import.org_id,
+        )
+        .await?;
+    let asset_choices = if can_attach {
+        let page = rempart_storage::assets::list(
+            &app.store,
+            scope(actor, Permission::AssetManage),
+            &rempart_storage::assets::AssetFilter {
+                within: Some(import.org_id),
+                ..Default::default()
+            },
+            crate::time::today(),
+            &PageRequest {
+                limit: 1000,
+                offset: 0,
+                sort: rempart_storage::assets::AssetSort::Name,
+                descending: false,
+            },
+        )
+        .await?;
+        page.items
+            .into_iter()
+            .map(|a| (a.id, format!("{} ({})", a.name, a.org_name)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(render(
-        StatusCode::OK,
+        status,
         &ResultPage {
             imported_at: ctx.time(import.imported_at),
             import,
             unmatched,
+            asset_choices,
+            can_attach,
+            attach_error,
             ctx,
         },
     ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AttachForm {
+    #[serde(default)]
+    pub host_key: String,
+    #[serde(default)]
+    pub asset_id: String,
+}
+
+/// A machine of the import attached to an asset (no script needed); a refusal shows the page
+/// again with the message beside the machine.
+pub async fn attach_submit(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<AttachForm>,
+) -> Result<Response, AppError> {
+    let lang = actor.person.language;
+    // Out of reach reads as missing, before anything about the input is said.
+    vulns::import(&app.store, scope(&actor, Permission::VulnerabilityRead), id).await?;
+    let result = match form.asset_id.trim().parse::<i64>() {
+        Err(_) => Err(AppError::Invalid(vec![rempart_domain::FieldError::new(
+            "asset_id",
+            "error-required",
+        )])),
+        Ok(asset_id) => rempart_storage::vuln_attach::attach_host(
+            &app.store,
+            scope(&actor, Permission::VulnerabilityImport),
+            crate::ui::audit_context(&actor, &headers),
+            id,
+            &form.host_key,
+            asset_id,
+            crate::time::today(),
+        )
+        .await
+        .map(|_| ())
+        .map_err(AppError::from),
+    };
+    match result {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/vulnerabilities/imports/{id}?done=attach")).into_response())
+        }
+        Err(AppError::Invalid(fields)) => {
+            let message = fields
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} : {}",
+                        crate::i18n::t(lang, &format!("vuln-field-{}", f.field)),
+                        crate::i18n::field_message(lang, f.code, f.limit)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" ");
+            result_page(
+                &app,
+                &actor,
+                id,
+                false,
+                Some((form.host_key.trim().to_owned(), message)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// The status form posted: the change made, then the page; a refused change shows the page

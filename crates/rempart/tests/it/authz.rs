@@ -708,6 +708,26 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
                     )
                     .await
             }
+            (&Method::POST, p) if p.starts_with("/api/v1/scans/") && p.ends_with("/attach") => {
+                ciso_a
+                    .send_json(
+                        Method::POST,
+                        &path,
+                        &json!({"host_key": "10.0.0.1", "asset_id": own_asset}),
+                    )
+                    .await
+            }
+            (&Method::POST, p)
+                if p.starts_with("/vulnerabilities/imports/") && p.ends_with("/attach") =>
+            {
+                let own = own_asset.to_string();
+                ciso_a
+                    .post_form(
+                        &path,
+                        &[("host_key", "10.0.0.1"), ("asset_id", own.as_str())],
+                    )
+                    .await
+            }
             (&Method::POST, p)
                 if p.starts_with("/api/v1/vulnerabilities/") && p.ends_with("/status") =>
             {

@@ -1343,3 +1343,171 @@ async fn an_address_in_an_assets_range_maps_to_it() {
     );
     assert_eq!(asset_of("90").await, None);
 }
+
+// REQ GMVI-05: a machine no asset named is attached from the import: the asset gets the
+// identifier (so the next scan matches it), the machine's vulnerabilities are linked to it now
+// with their deadlines computed again, the host leaves the unmatched list, all audited; the
+// wrong host or another body's asset is refused with the field named; the page does the same
+// without script.
+#[tokio::test]
+async fn an_unmatched_host_is_attached_to_an_asset_and_matched_afterwards() {
+    let app = TestApp::spawn().await;
+    let ciso = app.login(CSIO_A).await;
+    let report = one_host_nessus("10.99.0.5", &[(7001, 4), (7002, 2)]);
+    let first = import_bytes(&app, BODY, "inconnu.nessus", report.clone())
+        .await
+        .unwrap();
+    assert_eq!(first.unmatched_hosts.len(), 1);
+    assert_eq!(first.unmatched_hosts[0].host_key, "10.99.0.5");
+    let asset = asset_id(&app, "Intranet").await;
+    let before = app.audit_seq().await;
+
+    // Another body's asset: refused, naming the asset, nothing changed.
+    let foreign: i64 = sqlx::query_scalar(
+        "SELECT id FROM assets WHERE org_id NOT IN \
+         (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1) ORDER BY id LIMIT 1",
+    )
+    .bind(app.org_id(BODY).await)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    let path = format!("/api/v1/scans/{}/attach", first.import_id);
+    let refused = ciso
+        .send_json(
+            reqwest::Method::POST,
+            &path,
+            &serde_json::json!({"host_key": "10.99.0.5", "asset_id": foreign}),
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(body["fields"][0]["field"], "asset_id");
+    assert!(
+        body["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("actif en service que vous gérez"),
+        "{body}"
+    );
+    assert_eq!(app.audit_seq().await, before);
+
+    let attached = ciso
+        .send_json(
+            reqwest::Method::POST,
+            &path,
+            &serde_json::json!({"host_key": "10.99.0.5", "asset_id": asset}),
+        )
+        .await;
+    assert_eq!(attached.status(), 200);
+    let attached: serde_json::Value = attached.json().await.unwrap();
+    assert_eq!(attached["vulnerabilities"], 2);
+    assert_eq!(attached["identifier_added"]["kind"], "ip");
+    assert_eq!(attached["identifier_added"]["value"], "10.99.0.5");
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT COUNT(*) FROM vulnerabilities WHERE asset_id = {asset} AND host_key = '10.99.0.5'")
+        )
+        .await,
+        2
+    );
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT COUNT(*) FROM asset_identifiers WHERE asset_id = {asset} AND kind = 'ip' AND value = '10.99.0.5'")
+        )
+        .await,
+        1
+    );
+    let action: String =
+        sqlx::query_scalar("SELECT action FROM audit_entries ORDER BY seq DESC LIMIT 1")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(action, "vulnerability.attach_host");
+    let unmatched: serde_json::Value = ciso
+        .get(&format!(
+            "/api/v1/scans/{}/unmatched-hosts",
+            first.import_id
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unmatched, serde_json::json!([]));
+
+    // Again: no longer an unmatched host of the import.
+    let again = ciso
+        .send_json(
+            reqwest::Method::POST,
+            &path,
+            &serde_json::json!({"host_key": "10.99.0.5", "asset_id": asset}),
+        )
+        .await;
+    assert_eq!(again.status(), 422);
+    let body: serde_json::Value = again.json().await.unwrap();
+    assert_eq!(body["fields"][0]["field"], "host_key");
+
+    // The next scan matches the machine: nothing unmatched, nothing new.
+    let second = import_bytes(&app, BODY, "inconnu.nessus", report)
+        .await
+        .unwrap();
+    assert!(second.unmatched_hosts.is_empty());
+    assert_eq!((second.created, second.seen_again), (0, 2));
+
+    // The page: a machine of a third scan attached through the form, no script.
+    let third = import_bytes(
+        &app,
+        BODY,
+        "autre.nessus",
+        one_host_nessus("srv-inconnu", &[(7003, 3)]),
+    )
+    .await
+    .unwrap();
+    let page = ciso
+        .get(&format!("/vulnerabilities/imports/{}", third.import_id))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("name=\"host_key\" value=\"srv-inconnu\""),
+        "{page}"
+    );
+    let form_path = format!("/vulnerabilities/imports/{}/attach", third.import_id);
+    let missing = ciso
+        .post_form(&form_path, &[("host_key", "srv-inconnu"), ("asset_id", "")])
+        .await;
+    assert_eq!(missing.status(), 422);
+    assert!(missing
+        .text()
+        .await
+        .unwrap()
+        .contains("aria-invalid=\"true\""));
+    let done = ciso
+        .post_form(
+            &form_path,
+            &[
+                ("host_key", "srv-inconnu"),
+                ("asset_id", &asset.to_string()),
+            ],
+        )
+        .await;
+    assert!(done.status().is_success() || done.status().is_redirection());
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT COUNT(*) FROM asset_identifiers WHERE asset_id = {asset} AND kind = 'hostname' AND value = 'srv-inconnu'")
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            &app,
+            &format!("SELECT COUNT(*) FROM vulnerabilities WHERE rule_id = '7003' AND asset_id = {asset}")
+        )
+        .await,
+        1
+    );
+}
