@@ -632,7 +632,7 @@ test('Rempart in a browser: login, language, organisations, accessibility', { ti
       page.waitForURL(/\/vulnerabilities\/imports\/\d+\?done=attach$/),
       attachForms.first().getByRole('button', { name: 'Rattacher', exact: true }).click(),
     ]);
-    assert.match(await page.locator('.flash').textContent(), /Machine rattachée/);
+    assert.match(await page.locator('p.flash').textContent(), /Machine rattachée/);
     assert.equal(await page.locator('form[action$="/attach"]').count(), unmatchedBefore - 1);
     await axeCheck(page, '/vulnerabilities/imports/{id} (machine attached)');
     await page.goto(`${BASE}/vulnerabilities?severity=medium`);

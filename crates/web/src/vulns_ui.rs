@@ -493,7 +493,16 @@ async fn import_page(
 ) -> Result<Response, AppError> {
     let ctx = page_ctx(app, actor, "/vulnerabilities").await?;
     let orgs = org_choices(app, scope(actor, Permission::VulnerabilityImport)).await?;
-    let org = org.or(orgs.first().map(|o| o.0));
+    // The body the person works in, when they may import for it (the first choice could be a
+    // unit without assets); else the first choice.
+    let org = org.or_else(|| {
+        actor
+            .session
+            .active_org_id
+            .or(Some(actor.person.org_id))
+            .filter(|o| orgs.iter().any(|(id, _)| id == o))
+            .or(orgs.first().map(|o| o.0))
+    });
     let imports = match org {
         Some(o) => vulns::imports(
             &app.store,
