@@ -708,6 +708,33 @@ test('Rempart in a browser: login, language, organisations, accessibility', { ti
     assert.deepEqual(found, [], 'no axe finding of any impact on the disclosure pages');
   });
 
+  await step('5i. the legal deadline calculator answers with its rule and article, without script', async () => {
+    const before = findings.length;
+    await page.goto(`${BASE}/deadlines`);
+    assert.equal(await h1(page), 'Délais légaux');
+    await axeCheck(page, '/deadlines');
+    await page.getByLabel('Date de départ', { exact: true }).fill('2026-06-04');
+    // A GET form: the answer is a page of its own, which can be bookmarked.
+    await Promise.all([
+      page.waitForURL(/\/deadlines\?.*date=2026-06-04/),
+      page.getByRole('button', { name: 'Calculer', exact: true }).click(),
+    ]);
+    const result = await page.locator('dl').textContent();
+    assert.match(result, /jeudi 2026-06-25/);
+    assert.match(result, /A-2\.1, art\. 47/);
+    assert.match(result, /fête nationale du Québec/);
+    await axeCheck(page, '/deadlines (computed)');
+    await page.getByLabel('Avis de prolongation envoyé le', { exact: true }).fill('2026-06-26');
+    await Promise.all([
+      page.waitForURL(/\/deadlines\?.*notice=2026-06-26/),
+      page.getByRole('button', { name: 'Calculer', exact: true }).click(),
+    ]);
+    assert.match(await page.locator('.error-summary').textContent(), /après l’échéance du 2026-06-25/);
+    await axeCheck(page, '/deadlines (late notice refused)');
+    const found = findings.slice(before).map((f) => `${f.label}: [${f.impact}] ${f.id}`);
+    assert.deepEqual(found, [], 'no axe finding of any impact on the deadline calculator');
+  });
+
   await step('6. no script error on any page', async () => {
     assert.deepEqual(pageErrors, []);
     // The pages must live within their own Content-Security-Policy: no inline style or script.

@@ -498,6 +498,8 @@ pub fn routes() -> Routes {
     let routes = crate::vulns_ui::routes(crate::vulns_api::routes(routes));
     // Security advisories: CSAF documents and bulletins entered by hand.
     let routes = crate::advisories_ui::routes(crate::advisories_api::routes(routes));
+    // The access law's deadlines, as a calculator.
+    let routes = crate::deadlines_ui::routes(routes);
     crate::disclosure::routes(routes)
 }
 

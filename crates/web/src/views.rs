@@ -56,7 +56,7 @@ impl Ctx {
     }
 
     pub fn for_actor(actor: &Actor, current: &str, orgs: Vec<(i64, String)>) -> Ctx {
-        let items: [(&'static str, &'static str, Option<Permission>); 19] = [
+        let items: [(&'static str, &'static str, Option<Permission>); 20] = [
             ("/", "nav-home", None),
             ("/assets", "nav-assets", Some(Permission::AssetRead)),
             ("/risks", "nav-risks", Some(Permission::RiskRead)),
@@ -94,6 +94,7 @@ impl Ctx {
                 "nav-escalation-rules",
                 Some(Permission::EscalationManage),
             ),
+            ("/deadlines", "nav-deadlines", None),
             ("/inbox", "nav-inbox", None),
             ("/profile", "nav-profile", None),
         ];

@@ -726,7 +726,7 @@ fn deadline_prints_the_due_date_with_its_rule_and_article() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let shown = text(&out.stdout);
     for expected in [
-        "Demande d'accès aux documents",
+        "Demande d’accès aux documents",
         "Reçue le : jeudi 2026-06-04",
         "Échéance : jeudi 2026-06-25",
         "A-2.1, art. 47",
@@ -839,7 +839,7 @@ fn deadline_refuses_a_late_extension_and_a_bad_date() {
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert!(
-        err.contains("Avis de prolongation du 2026-06-26 envoyé après l'échéance du 2026-06-25"),
+        err.contains("Avis de prolongation du 2026-06-26 envoyé après l’échéance du 2026-06-25"),
         "{err}"
     );
     let out = rempart_stdin(

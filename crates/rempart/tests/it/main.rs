@@ -16,6 +16,7 @@ mod idp;
 mod input;
 mod mail;
 mod pages;
+mod privacy;
 mod risk_pages;
 mod risks;
 mod sso;
