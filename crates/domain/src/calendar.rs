@@ -157,6 +157,63 @@ impl DayOff {
     }
 }
 
+/// The most days off one organization may add.
+pub const MAX_DAYS_OFF: usize = 400;
+/// The longest reason given for a day off, in characters.
+pub const MAX_DAY_OFF_REASON: usize = 200;
+
+/// Checks the days off an organization adds (a closure, a day the government fixes): each a
+/// date as YYYY-MM-DD with a reason, no date twice, within bounds. Faults are named by
+/// position (`days[2].day`), so that a form or a request shows the line at fault.
+pub fn check_days_off(
+    entries: &[(String, String)],
+) -> Result<Vec<(NaiveDate, String)>, Vec<crate::FieldError>> {
+    use crate::FieldError;
+    let mut errors = Vec::new();
+    if entries.len() > MAX_DAYS_OFF {
+        errors.push(FieldError::with_limit(
+            "days",
+            "error-too-many",
+            MAX_DAYS_OFF as u64,
+        ));
+        return Err(errors);
+    }
+    let mut out: Vec<(NaiveDate, String)> = Vec::with_capacity(entries.len());
+    for (i, (day, reason)) in entries.iter().enumerate() {
+        let reason = reason.trim();
+        match NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d") {
+            Err(_) => errors.push(FieldError::new(format!("days[{i}].day"), "error-date")),
+            Ok(d) if out.iter().any(|(o, _)| *o == d) => {
+                errors.push(FieldError::new(format!("days[{i}].day"), "error-taken"))
+            }
+            Ok(d) => out.push((d, reason.to_owned())),
+        }
+        if reason.is_empty() {
+            errors.push(FieldError::new(
+                format!("days[{i}].reason"),
+                "error-required",
+            ));
+        } else if reason.chars().count() > MAX_DAY_OFF_REASON {
+            errors.push(FieldError::with_limit(
+                format!("days[{i}].reason"),
+                "error-too-long",
+                MAX_DAY_OFF_REASON as u64,
+            ));
+        } else if reason.chars().any(char::is_control) {
+            errors.push(FieldError::new(
+                format!("days[{i}].reason"),
+                "error-control-characters",
+            ));
+        }
+    }
+    if errors.is_empty() {
+        out.sort_by_key(|(d, _)| *d);
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
 /// How a deadline is counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -353,6 +410,35 @@ mod tests {
                 day = day.succ_opt().unwrap();
             }
         }
+    }
+
+    // REQ PRP-03: the days an organization adds are checked and named by line.
+    #[test]
+    fn days_off_are_checked_line_by_line() {
+        let e = |d: &str, r: &str| (d.to_owned(), r.to_owned());
+        let ok = check_days_off(&[e("2026-12-24", "Fermeture"), e("2026-12-31", " Fermeture ")])
+            .unwrap();
+        assert_eq!(ok[1], (d("2026-12-31"), "Fermeture".to_owned()));
+        let err = check_days_off(&[
+            e("2026-12-24", "Fermeture"),
+            e("2026-12-24", "Encore"),
+            e("24/12/2026", ""),
+            e("2026-12-30", &"x".repeat(201)),
+        ])
+        .unwrap_err();
+        let got: Vec<(String, &str)> = err.into_iter().map(|f| (f.field, f.code)).collect();
+        assert_eq!(
+            got,
+            [
+                ("days[1].day".to_owned(), "error-taken"),
+                ("days[2].day".to_owned(), "error-date"),
+                ("days[2].reason".to_owned(), "error-required"),
+                ("days[3].reason".to_owned(), "error-too-long"),
+            ]
+        );
+        let many: Vec<(String, String)> =
+            (0..401).map(|i| e(&format!("2026-01-{i}"), "x")).collect();
+        assert_eq!(check_days_off(&many).unwrap_err()[0].field, "days");
     }
 
     // REQ PLAT-11

@@ -22,6 +22,7 @@ pub mod controls;
 pub mod copy;
 pub mod credentials;
 pub mod cve_records;
+pub mod days_off;
 pub mod deadlines;
 pub mod dialect;
 pub mod disclosures;

@@ -118,6 +118,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/0014_vulnerability_sightings.sqlite.sql"),
         postgres: include_str!("../migrations/0014_vulnerability_sightings.postgres.sql"),
     },
+    Migration {
+        version: 15,
+        name: "org_days_off",
+        common: include_str!("../migrations/0015_org_days_off.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -943,6 +943,8 @@ pub async fn me(Extension(actor): Extension<Actor>) -> Json<MeOut> {
         crate::vulns_api::import_scan,
         crate::vulns_api::unmatched_hosts,
         crate::vulns_api::attach_host,
+        crate::days_off_api::list,
+        crate::days_off_api::replace,
         crate::vulns_api::score_vectors,
         crate::vulns_api::change_status,
         crate::vulns_api::get_policy,

@@ -5,15 +5,20 @@
 
 use askama::Template;
 use axum::extract::State;
+use axum::http::HeaderMap;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
 use axum::Extension;
 use chrono::NaiveDate;
+use rempart_domain::authz::Permission;
 use rempart_domain::legal_deadline::{
     self as rules, AccessRequestKind, Deadline, DeadlineError, DeadlineRule, DeadlineState,
     ReviewStart,
 };
+use rempart_storage::days_off::{self, OrgDayOff};
+use rempart_storage::scope::Scope;
 use serde::Deserialize;
 
 use crate::auth::Actor;
@@ -25,7 +30,11 @@ use crate::views::{render, Ctx};
 use crate::AppState;
 
 pub fn routes(routes: Routes) -> Routes {
-    routes.get("/deadlines", Policy::SignedIn, get(page))
+    routes.get("/deadlines", Policy::SignedIn, get(page)).post(
+        "/deadlines/days-off",
+        Policy::Needs(Permission::OrgManage),
+        post(days_off_submit),
+    )
 }
 
 /// The rules the page offers, by code.
@@ -41,6 +50,7 @@ pub struct Params {
     pub notice: Option<String>,
     /// For a review: the date is the expiry of the delay to answer, not a decision.
     pub silence: Option<String>,
+    pub done: Option<String>,
 }
 
 /// A computed deadline as the page shows it.
@@ -71,6 +81,14 @@ struct Page {
     /// The field at fault and its message.
     error: Option<(&'static str, String)>,
     shown: Option<Shown>,
+    /// The organization whose calendar applies (the person's active one), its days off (its
+    /// own and its ancestors'), and whether the person may change its own.
+    org_id: i64,
+    days_off: Vec<OrgDayOff>,
+    can_edit: bool,
+    /// The days off as the form shows them, one a line; and the lines refused.
+    days_text: String,
+    days_errors: Vec<String>,
 }
 
 fn day(ctx: &Ctx, d: NaiveDate) -> String {
@@ -152,8 +170,12 @@ pub async fn page(
     Extension(actor): Extension<Actor>,
     Query(p): Query<Params>,
 ) -> Result<Response, AppError> {
-    let ctx = page_ctx(&app, &actor, "/deadlines").await?;
-    let settings = &app.config.deadlines;
+    let mut ctx = page_ctx(&app, &actor, "/deadlines").await?;
+    if p.done.is_some() {
+        ctx.flash = Some(ctx.t("deadlines-days-done"));
+    }
+    let calendar = Calendar::of(&app, &actor).await?;
+    let settings = &calendar.settings;
     let rule = p
         .rule
         .as_deref()
@@ -226,6 +248,7 @@ pub async fn page(
         .iter()
         .map(|k| (k.as_str(), ctx.t(k.label_key())))
         .collect();
+    let days_text = own_days_text(&calendar);
     Ok(render(
         status,
         &Page {
@@ -238,7 +261,182 @@ pub async fn page(
             silence,
             error,
             shown: result,
+            org_id: calendar.org_id,
+            days_off: calendar.days,
+            can_edit: calendar.can_edit,
+            days_text,
+            days_errors: Vec::new(),
             ctx,
         },
     ))
+}
+
+/// The calendar that applies to the person: the configuration's, plus the days their active
+/// organization and those above it add.
+struct Calendar {
+    org_id: i64,
+    days: Vec<OrgDayOff>,
+    settings: rules::DeadlineSettings,
+    can_edit: bool,
+}
+
+impl Calendar {
+    async fn of(app: &AppState, actor: &Actor) -> Result<Calendar, AppError> {
+        let org_id = actor.session.active_org_id.unwrap_or(actor.person.org_id);
+        let days = match days_off::effective(
+            &app.store,
+            Scope::new(actor.person.id, Permission::OrgRead),
+            org_id,
+        )
+        .await
+        {
+            Ok(days) => days,
+            // A person who may not read the organization tree still has the configuration's.
+            Err(rempart_storage::StoreError::NotFound) => Vec::new(),
+            Err(e) => return Err(e.into()),
+        };
+        let mut settings = app.config.deadlines.clone();
+        for d in &days {
+            settings.body_calendar.dates.push(d.day);
+            settings.commission_calendar.dates.push(d.day);
+        }
+        let can_edit =
+            crate::risk_method_ui::allowed_in(app, actor, Permission::OrgManage, org_id).await?;
+        Ok(Calendar {
+            org_id,
+            days,
+            settings,
+            can_edit,
+        })
+    }
+}
+
+/// The organization's own days, one a line, as the form edits them.
+fn own_days_text(calendar: &Calendar) -> String {
+    calendar
+        .days
+        .iter()
+        .filter(|d| d.org_id == calendar.org_id)
+        .map(|d| format!("{} {}", d.day, d.reason))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct DaysOffForm {
+    #[serde(default)]
+    pub org_id: String,
+    #[serde(default)]
+    pub days: String,
+}
+
+/// The days off posted, one a line ("YYYY-MM-DD reason"): set for the organization, then the
+/// page; refused lines shown with their number.
+pub async fn days_off_submit(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    axum::Form(form): axum::Form<DaysOffForm>,
+) -> Result<Response, AppError> {
+    let org_id = form
+        .org_id
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::NotFound)?;
+    // At most a year of lines and then some: the domain bounds the count again.
+    let (line_numbers, entries): (Vec<usize>, Vec<(String, String)>) = form
+        .days
+        .lines()
+        .enumerate()
+        .map(|(n, l)| (n + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty())
+        .take(1000)
+        .map(|(n, l)| {
+            let entry = match l.split_once(char::is_whitespace) {
+                Some((day, reason)) => (day.to_owned(), reason.trim().to_owned()),
+                None => (l.to_owned(), String::new()),
+            };
+            (n, entry)
+        })
+        .unzip();
+    let result = days_off::set(
+        &app.store,
+        Scope::new(actor.person.id, Permission::OrgManage),
+        crate::ui::audit_context(&actor, &headers),
+        org_id,
+        &entries,
+    )
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to("/deadlines?done=days").into_response()),
+        Err(rempart_storage::StoreError::Invalid(errors)) => {
+            let ctx = page_ctx(&app, &actor, "/deadlines").await?;
+            let calendar = Calendar::of(&app, &actor).await?;
+            let days_errors = errors
+                .0
+                .iter()
+                .map(|f| line_message(&ctx, &line_numbers, &f.field, f.code, f.limit))
+                .collect();
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &Page {
+                    rules: RULES
+                        .iter()
+                        .map(|r| {
+                            (
+                                *r,
+                                ctx.t(&format!("deadlines-rule-{}", r.replace('_', "-"))),
+                            )
+                        })
+                        .collect(),
+                    kinds: AccessRequestKind::ALL
+                        .iter()
+                        .map(|k| (k.as_str(), ctx.t(k.label_key())))
+                        .collect(),
+                    rule: "access_request".to_owned(),
+                    kind: "documents".to_owned(),
+                    date: String::new(),
+                    notice: String::new(),
+                    silence: false,
+                    error: None,
+                    shown: None,
+                    org_id: calendar.org_id,
+                    days_off: calendar.days,
+                    can_edit: calendar.can_edit,
+                    days_text: form.days,
+                    days_errors,
+                    ctx,
+                },
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// "Line 3: …" for a field named `days[i].day`, numbered as the form's lines (blank lines
+/// count); the message alone otherwise.
+fn line_message(
+    ctx: &Ctx,
+    line_numbers: &[usize],
+    field: &str,
+    code: &'static str,
+    limit: Option<u64>,
+) -> String {
+    let message = crate::i18n::field_message(ctx.lang, code, limit);
+    let line = field
+        .strip_prefix("days[")
+        .and_then(|r| r.split(']').next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .and_then(|i| line_numbers.get(i).copied());
+    match line {
+        Some(n) => crate::i18n::t_args(
+            ctx.lang,
+            "deadlines-days-line",
+            &[
+                ("line", FluentValue::from(n)),
+                ("message", FluentValue::from(message)),
+            ],
+        ),
+        None => message,
+    }
 }

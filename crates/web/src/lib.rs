@@ -20,6 +20,7 @@ pub mod auth;
 pub mod controls;
 pub mod controls_api;
 pub mod controls_ui;
+pub mod days_off_api;
 pub mod deadlines_ui;
 pub mod disclosure;
 pub mod error;

@@ -499,7 +499,7 @@ pub fn routes() -> Routes {
     // Security advisories: CSAF documents and bulletins entered by hand.
     let routes = crate::advisories_ui::routes(crate::advisories_api::routes(routes));
     // The access law's deadlines, as a calculator.
-    let routes = crate::deadlines_ui::routes(routes);
+    let routes = crate::deadlines_ui::routes(crate::days_off_api::routes(routes));
     crate::disclosure::routes(routes)
 }
 

@@ -739,6 +739,15 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
                     )
                     .await
             }
+            (&Method::PUT, p) if p.ends_with("/days-off") => {
+                ciso_a
+                    .send_json(
+                        Method::PUT,
+                        &path,
+                        &json!([{"day": "2026-12-24", "reason": "Pirate"}]),
+                    )
+                    .await
+            }
             (&Method::PUT, p) if p.ends_with("/remediation-policy") => {
                 ciso_a
                     .send_json(
