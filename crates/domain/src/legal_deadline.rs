@@ -652,7 +652,11 @@ mod tests {
                 "25 Dec holiday, 26 Dec CAI day off and a Saturday, 27 a Sunday",
             ),
             ("2026-12-03", "2027-01-04", "2 January a CAI day off"),
-            ("2026-03-04", "2026-04-03", "on Good Friday…"),
+            (
+                "2026-03-04",
+                "2026-04-07",
+                "Good Friday, Saturday, Easter Sunday, Easter Monday: the Tuesday",
+            ),
             ("2026-05-05", "2026-06-04", "an ordinary Thursday"),
             ("2026-05-02", "2026-06-01", "a Monday"),
             ("2026-04-29", "2026-05-29", "an ordinary Friday"),
@@ -663,16 +667,12 @@ mod tests {
             ),
         ] {
             let got = review_request(ReviewStart::Decision(d(from)), &s).unwrap();
-            if from == "2026-03-04" {
-                // Good Friday, Saturday, Easter Sunday, Easter Monday: the Tuesday.
-                assert_eq!(got.due, d("2026-04-07"), "{why}");
-                assert_eq!(got.skipped.len(), 4);
-                continue;
-            }
             assert_eq!(got.due, d(due), "{from}: {why}");
             assert_eq!(got.article, "A-2.1, art. 135");
             assert_eq!(got.calendar, CalendarKind::AccessCommission);
         }
+        let easter = review_request(ReviewStart::Decision(d("2026-03-04")), &s).unwrap();
+        assert_eq!(easter.skipped.len(), 4);
         // After a silence: from the last day of the delay to answer.
         let answer = access_answer(DOCS, d("2026-06-04"), &s).unwrap();
         let review = review_request(ReviewStart::DeadlineExpired(answer.due), &s).unwrap();

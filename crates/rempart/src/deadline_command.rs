@@ -110,6 +110,8 @@ pub struct Answer {
     pub deletable_from: Option<NaiveDate>,
     pub rule_text: String,
     pub calendar_text: String,
+    /// For a review: the delay runs from the expiry of the delay to answer, not a decision.
+    pub from_expired: bool,
     pub today: NaiveDate,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<DeadlineState>,
@@ -174,6 +176,7 @@ pub fn answer<'a>(
     let refused = |e: DeadlineError| Failure(error_message(language, &e));
     let mut answered_on = None;
     let mut deletable_from = None;
+    let mut from_expired = false;
     let deadline = match command {
         DeadlineCommand::AccessRequest {
             received,
@@ -185,7 +188,18 @@ pub fn answer<'a>(
         } => {
             let received = date(language, "--received", received)?;
             if let Some(a) = answered {
-                answered_on = Some(date(language, "--answered", a)?);
+                let a = date(language, "--answered", a)?;
+                if a < received {
+                    return Err(Failure(t_args(
+                        language,
+                        "deadline-error-answered-before-receipt",
+                        &[
+                            ("answered", FluentValue::from(a.to_string())),
+                            ("received", FluentValue::from(received.to_string())),
+                        ],
+                    )));
+                }
+                answered_on = Some(a);
             }
             let kind = AccessRequestKind::from(*kind);
             match notice {
@@ -205,6 +219,7 @@ pub fn answer<'a>(
             deadline_expired,
             ..
         } => {
+            from_expired = decision.is_none();
             let start = match (decision, deadline_expired) {
                 (Some(d), _) => ReviewStart::Decision(date(language, "--decision", d)?),
                 (None, Some(d)) => {
@@ -248,6 +263,7 @@ pub fn answer<'a>(
             deletable_from,
             rule_text,
             calendar_text,
+            from_expired,
             today,
             state,
         },
@@ -271,6 +287,9 @@ pub fn human(answer: &Answer, language: Language) -> Vec<String> {
     let (from_key, due_key) = match d.rule {
         rules::DeadlineRule::AccessAnswer(_) | rules::DeadlineRule::AccessAnswerExtended(_) => {
             ("deadline-label-from-access", "deadline-label-due")
+        }
+        rules::DeadlineRule::ReviewRequest if answer.from_expired => {
+            ("deadline-label-from-expired", "deadline-label-due")
         }
         rules::DeadlineRule::ReviewRequest => {
             ("deadline-label-from-decision", "deadline-label-due")

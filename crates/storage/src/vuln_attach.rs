@@ -33,6 +33,11 @@ pub struct Attached {
     pub vulnerabilities: usize,
 }
 
+/// An asset's identifiers at most (the asset form's bound).
+const MAX_IDENTIFIERS: i64 = 500;
+/// Vulnerabilities listed one by one in the audit entry; the count says the rest.
+const AUDITED_CHANGES: usize = 1000;
+
 fn with(scope: Scope, permission: Permission) -> Scope {
     match scope {
         Scope::Person { person_id, .. } => Scope::new(person_id, permission),
@@ -58,23 +63,32 @@ pub async fn attach_host(
 ) -> Result<Attached> {
     let mut wtx = store.write(ctx).await?;
     let sql = format!(
-        "SELECT org_id FROM scan_imports WHERE id = $1 AND {}",
+        "SELECT org_id, format FROM scan_imports WHERE id = $1 AND {}",
         with(scope, Permission::VulnerabilityImport).condition("org_id")
     );
-    let org_id: i64 = sqlx::query(&sql)
+    let import = sqlx::query(&sql)
         .bind(import_id)
         .fetch_optional(wtx.conn())
         .await?
-        .ok_or(StoreError::NotFound)?
-        .try_get("org_id")?;
+        .ok_or(StoreError::NotFound)?;
+    let org_id: i64 = import.try_get("org_id")?;
+    let source: String = import.try_get("format")?;
     let host_key = host_key.trim();
-    let unmatched = sqlx::query(
-        "SELECT host_key FROM scan_unmatched_hosts WHERE import_id = $1 AND host_key = $2",
-    )
-    .bind(import_id)
-    .bind(host_key)
-    .fetch_optional(wtx.conn())
-    .await?;
+    // An empty key stands for findings with no machine (a code scanner's): nothing to attach.
+    if host_key.is_empty() {
+        return Err(invalid("host_key", "error-unmatched-host"));
+    }
+    // Held until the commit on PostgreSQL: a second attachment of the same machine waits, then
+    // finds it attached.
+    let sql = format!(
+        "SELECT host_key FROM scan_unmatched_hosts WHERE import_id = $1 AND host_key = $2{}",
+        crate::dialect::for_update(wtx.engine())
+    );
+    let unmatched = sqlx::query(&sql)
+        .bind(import_id)
+        .bind(host_key)
+        .fetch_optional(wtx.conn())
+        .await?;
     if unmatched.is_none() {
         return Err(invalid("host_key", "error-unmatched-host"));
     }
@@ -115,6 +129,21 @@ pub async fn attach_host(
         .await?
         .rows_affected();
         if inserted > 0 {
+            // The asset changed: an edit form opened before must not save over the identifier.
+            let count: i64 =
+                sqlx::query("SELECT COUNT(*) AS n FROM asset_identifiers WHERE asset_id = $1")
+                    .bind(asset_id)
+                    .fetch_one(wtx.conn())
+                    .await?
+                    .try_get("n")?;
+            if count > MAX_IDENTIFIERS {
+                return Err(invalid("asset_id", "error-asset-identifiers-full"));
+            }
+            sqlx::query("UPDATE assets SET version = version + 1, updated_at = $2 WHERE id = $1")
+                .bind(asset_id)
+                .bind(wtx.now())
+                .execute(wtx.conn())
+                .await?;
             identifier_added = Some(id);
         }
     }
@@ -122,14 +151,17 @@ pub async fn attach_host(
     // The machine's vulnerabilities no asset holds yet, in the body: linked, deadlines again.
     let (policy, _) = crate::vuln_workflow::policy_for(wtx.conn(), org_id).await?;
     let rows = sqlx::query(
-        "SELECT id, severity, first_seen FROM vulnerabilities WHERE org_id = $1 \
-         AND asset_id IS NULL AND (host_key = $2 OR (host_key = '' AND scope_key = $2))",
+        "SELECT id, severity, first_seen, due_on FROM vulnerabilities WHERE org_id = $1 \
+         AND source = $3 AND asset_id IS NULL \
+         AND (host_key = $2 OR (host_key = '' AND scope_key = $2))",
     )
     .bind(org_id)
     .bind(host_key)
+    .bind(&source)
     .fetch_all(wtx.conn())
     .await?;
     let mut by_due: BTreeMap<Option<String>, Vec<i64>> = BTreeMap::new();
+    let mut changes = Vec::with_capacity(rows.len().min(AUDITED_CHANGES));
     for row in &rows {
         let severity: String = row.try_get("severity")?;
         let severity = Severity::parse(&severity).unwrap_or(Severity::None);
@@ -137,7 +169,15 @@ pub async fn attach_host(
         let due = policy
             .due(severity, top_level, found_on)
             .map(|d| d.format("%Y-%m-%d").to_string());
-        by_due.entry(due).or_default().push(row.try_get("id")?);
+        let id: i64 = row.try_get("id")?;
+        if changes.len() < AUDITED_CHANGES {
+            changes.push(json!({
+                "id": id,
+                "due_on_before": row.try_get::<Option<String>, _>("due_on")?,
+                "due_on": due,
+            }));
+        }
+        by_due.entry(due).or_default().push(id);
     }
     let now = wtx.now();
     for (due, ids) in &by_due {
@@ -148,7 +188,7 @@ pub async fn attach_host(
                 .join(", ");
             let sql = format!(
                 "UPDATE vulnerabilities SET asset_id = $1, due_on = $2, updated_at = $3, \
-                 version = version + 1 WHERE id IN ({list})"
+                 version = version + 1 WHERE asset_id IS NULL AND id IN ({list})"
             );
             let sql = numbered_params(&sql, wtx.engine());
             let mut q = sqlx::query(&sql)
@@ -181,6 +221,8 @@ pub async fn attach_host(
             "asset_id": asset_id,
             "identifier": attached.identifier_added.as_ref().map(|i| json!({"kind": i.kind.as_str(), "value": i.value})),
             "vulnerabilities": attached.vulnerabilities,
+            // Each one linked with its deadline before and after (the first thousand).
+            "changes": changes,
         })),
     })
     .await?;

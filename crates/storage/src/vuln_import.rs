@@ -101,6 +101,8 @@ pub struct Importer {
     /// index: the fingerprint lookups then never read the wide rows for their status. About
     /// 10 MB a million.
     reopenable: HashSet<i64>,
+    /// Those statuses, as an SQL list of our own codes.
+    reopenable_sql: String,
     scores: HashMap<String, Option<Arc<cvss::CvssScore>>>,
     /// The INSERT of a full chunk, built once.
     insert_sql: Option<String>,
@@ -268,6 +270,7 @@ impl Importer {
             assets,
             seen: HashSet::new(),
             reopenable,
+            reopenable_sql: reopenable_statuses,
             scores: HashMap::new(),
             insert_sql: None,
             kev,
@@ -286,6 +289,8 @@ impl Importer {
             ("ip", f.host.ip.as_deref()),
             ("fqdn", f.host.fqdn.as_deref()),
             ("hostname", f.host.name.as_deref()),
+            // A scanner may give a dotted name as the machine's name alone.
+            ("fqdn", f.host.name.as_deref()),
             ("hostname", f.target.as_deref()),
             ("name", f.host.name.as_deref()),
             ("name", f.target.as_deref()),
@@ -295,6 +300,15 @@ impl Importer {
             .iter()
             .find_map(|(kind, value)| {
                 let value = (*value)?.trim().to_lowercase();
+                // Addresses are kept in their canonical form (an IPv6 address written out in
+                // full still matches).
+                let value = match *kind {
+                    "ip" => value
+                        .parse::<std::net::IpAddr>()
+                        .map(|a| a.to_string())
+                        .unwrap_or(value),
+                    _ => value,
+                };
                 let id = self.by_identifier.get(&((*kind).to_owned(), value))?;
                 self.assets.get(id)
             })
@@ -491,7 +505,7 @@ impl Importer {
         new_rows: Vec<Row_>,
     ) -> Result<()> {
         self.report.seen_again += seen_ids.len();
-        self.report.reopened += reopened_ids.len();
+        let mut reopened = 0;
         for chunk in seen_ids.chunks(IN_LIST) {
             let sql = format!(
                 "UPDATE vulnerability_sightings SET last_seen = $1, last_import_id = $2 \
@@ -508,9 +522,26 @@ impl Importer {
         }
         for chunk in reopened_ids.chunks(IN_LIST) {
             let list = placeholders(2, chunk.len());
+            // Only those still fixed: a person may have changed one since the import began
+            // (on PostgreSQL, nothing holds the rows until they are written). The history
+            // first, while the status still says which.
+            let reopenable = &self.reopenable_sql;
+            let sql = format!(
+                "INSERT INTO vulnerability_history (vulnerability_id, at, status, import_id, person_id, note) \
+                 SELECT id, $1, 'open', $2, NULL, 'reopened' FROM vulnerabilities \
+                 WHERE status IN ({reopenable}) AND id IN ({})",
+                placeholders(3, chunk.len())
+            );
+            let sql = numbered_params(&sql, self.wtx.engine());
+            let mut q = sqlx::query(&sql).bind(self.now).bind(self.import_id);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            self.report.statements += 1;
+            q.execute(self.wtx.conn()).await?;
             let sql = format!(
                 "UPDATE vulnerabilities SET status = 'open', fixed_at = NULL, updated_at = $1, \
-                 version = version + 1 WHERE id IN ({list})"
+                 version = version + 1 WHERE status IN ({reopenable}) AND id IN ({list})"
             );
             let sql = numbered_params(&sql, self.wtx.engine());
             let mut q = sqlx::query(&sql).bind(self.now);
@@ -518,7 +549,7 @@ impl Importer {
                 q = q.bind(*id);
             }
             self.report.statements += 1;
-            q.execute(self.wtx.conn()).await?;
+            reopened += q.execute(self.wtx.conn()).await?.rows_affected() as usize;
             let sql = format!(
                 "UPDATE vulnerability_sightings SET last_seen = $1, last_import_id = $2 \
                  WHERE vulnerability_id IN ({})",
@@ -531,19 +562,10 @@ impl Importer {
             }
             self.report.statements += 1;
             q.execute(self.wtx.conn()).await?;
-            let sql = format!(
-                "INSERT INTO vulnerability_history (vulnerability_id, at, status, import_id, person_id, note) \
-                 SELECT id, $1, 'open', $2, NULL, 'reopened' FROM vulnerabilities WHERE id IN ({})",
-                placeholders(3, chunk.len())
-            );
-            let sql = numbered_params(&sql, self.wtx.engine());
-            let mut q = sqlx::query(&sql).bind(self.now).bind(self.import_id);
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            self.report.statements += 1;
-            q.execute(self.wtx.conn()).await?;
         }
+        // One a person moved out of "fixed" meanwhile is only seen again.
+        self.report.reopened += reopened;
+        self.report.seen_again += reopened_ids.len().saturating_sub(reopened);
         for chunk in new_rows.chunks(INSERT_ROWS) {
             self.insert(chunk).await?;
         }

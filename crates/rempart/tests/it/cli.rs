@@ -819,6 +819,28 @@ fn deadline_prints_the_due_date_with_its_rule_and_article() {
     let shown = text(&out.stdout);
     assert!(shown.contains("Deadline: Monday 2026-07-27"), "{shown}");
     assert!(shown.contains("31 days left"), "{shown}");
+    assert!(
+        shown.contains("Delay to answer expired on: Thursday 2026-06-25"),
+        "{shown}"
+    );
+    // An answer dated before the receipt is refused.
+    let out = rempart_stdin(
+        &[
+            "deadline",
+            "access-request",
+            "--received",
+            "2026-06-04",
+            "--answered",
+            "2026-06-01",
+        ],
+        b"",
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("Réponse du 2026-06-01 antérieure à la réception"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 // REQ PRP-03: a late extension notice and a malformed date are refused in French, naming the

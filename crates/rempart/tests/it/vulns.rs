@@ -1360,6 +1360,17 @@ async fn an_unmatched_host_is_attached_to_an_asset_and_matched_afterwards() {
     assert_eq!(first.unmatched_hosts.len(), 1);
     assert_eq!(first.unmatched_hosts[0].host_key, "10.99.0.5");
     let asset = asset_id(&app, "Intranet").await;
+    let asset_version = |app: &TestApp| {
+        let pool = app.store.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT version FROM assets WHERE id = $1")
+                .bind(asset)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    let version_before = asset_version(&app).await;
     let before = app.audit_seq().await;
 
     // Another body's asset: refused, naming the asset, nothing changed.
@@ -1419,6 +1430,11 @@ async fn an_unmatched_host_is_attached_to_an_asset_and_matched_afterwards() {
         .await,
         1
     );
+    assert_eq!(
+        asset_version(&app).await,
+        version_before + 1,
+        "an identifier added changes the asset's version"
+    );
     let action: String =
         sqlx::query_scalar("SELECT action FROM audit_entries ORDER BY seq DESC LIMIT 1")
             .fetch_one(app.store.pool())
@@ -1435,6 +1451,16 @@ async fn an_unmatched_host_is_attached_to_an_asset_and_matched_afterwards() {
         .await
         .unwrap();
     assert_eq!(unmatched, serde_json::json!([]));
+
+    // An empty key (findings with no machine) is never attached.
+    let empty = ciso
+        .send_json(
+            reqwest::Method::POST,
+            &path,
+            &serde_json::json!({"host_key": " ", "asset_id": asset}),
+        )
+        .await;
+    assert_eq!(empty.status(), 422);
 
     // Again: no longer an unmatched host of the import.
     let again = ciso

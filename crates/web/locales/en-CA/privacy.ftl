@@ -91,3 +91,4 @@ deadlines-days-hint = One day a line: the date as YYYY-MM-DD, a space, then the 
 deadlines-days-submit = Save the days
 deadlines-days-done = The days off were saved.
 deadlines-days-line = Line { $line }: { $message }
+deadline-error-answered-before-receipt = Answer of { $answered } before the request was received on { $received }.

@@ -333,3 +333,5 @@ vuln-attach-choose = — choose an asset —
 vuln-attach-submit = Attach
 vuln-attach-done = Machine attached: the asset will recognize it in the next imports, and its vulnerabilities are linked to it.
 vuln-attach-none = No asset you manage in this body.
+vuln-attach-no-machine = Findings with no machine: nothing to attach.
+error-asset-identifiers-full = This asset already holds the most identifiers allowed.

@@ -91,3 +91,4 @@ deadlines-days-hint = Un jour par ligne : la date au format AAAA-MM-JJ, une espa
 deadlines-days-submit = Enregistrer les jours
 deadlines-days-done = Les jours chômés ont été enregistrés.
 deadlines-days-line = Ligne { $line } : { $message }
+deadline-error-answered-before-receipt = Réponse du { $answered } antérieure à la réception de la demande le { $received }.

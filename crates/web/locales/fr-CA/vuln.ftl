@@ -333,3 +333,5 @@ vuln-attach-choose = — choisir un actif —
 vuln-attach-submit = Rattacher
 vuln-attach-done = Machine rattachée : l’actif la reconnaîtra aux prochaines importations, et ses vulnérabilités lui sont liées.
 vuln-attach-none = Aucun actif que vous gérez dans cet organisme.
+vuln-attach-no-machine = Constats sans machine : rien à rattacher.
+error-asset-identifiers-full = Cet actif porte déjà le nombre maximal d’identifiants.
