@@ -9,6 +9,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod access_request;
 pub mod advisory;
 pub mod alert;
 pub mod asset;

@@ -282,6 +282,20 @@ mod tests {
             }
             .code(),
         );
+        use rempart_domain::access_request::StepError;
+        for e in [
+            StepError::Closed,
+            StepError::AlreadyAcknowledged,
+            StepError::AlreadyExtended,
+            StepError::BeforeLastStep,
+            StepError::InTheFuture,
+            StepError::TransferTarget,
+            StepError::ArticlesRequired,
+            StepError::ArticlesNotExpected,
+            StepError::RecourseNoticeRequired,
+        ] {
+            keys.push(e.field().1);
+        }
         for key in keys {
             for language in Language::ALL {
                 assert!(I18n::has(language, key), "{key} missing in {language:?}");
