@@ -21,13 +21,6 @@ use crate::scope::{role_list, Scope};
 use crate::store::Store;
 use crate::write::{Change, WriteTx};
 
-fn with(scope: Scope, permission: Permission) -> Scope {
-    match scope {
-        Scope::Person { person_id, .. } => Scope::new(person_id, permission),
-        other => other,
-    }
-}
-
 fn invalid(field: &'static str, code: &'static str) -> StoreError {
     StoreError::Invalid(rempart_domain::ValidationErrors::single(
         rempart_domain::FieldError::new(field, code),
@@ -59,7 +52,7 @@ pub async fn issue(
 ) -> Result<i64> {
     let kind: Option<String> = sqlx::query_scalar(&format!(
         "SELECT o.kind FROM organizations o WHERE o.id = $1 AND o.archived_at IS NULL AND {}",
-        with(scope, Permission::AlertIssue).condition("o.id")
+        scope.with(Permission::AlertIssue).condition("o.id")
     ))
     .bind(issuer_org)
     .fetch_optional(wtx.conn())
@@ -244,14 +237,16 @@ pub struct Alert {
 
 /// SQL true when `scope` reads alert `a` as its issuer.
 fn issuer_side(scope: Scope) -> String {
-    with(scope, Permission::AlertRead).condition("a.issuer_org_id")
+    scope
+        .with(Permission::AlertRead)
+        .condition("a.issuer_org_id")
 }
 
 /// SQL true when `scope` reads alert `a` as (one of) its targets.
 fn target_side(scope: Scope) -> String {
     format!(
         "EXISTS (SELECT 1 FROM alert_targets tt WHERE tt.alert_id = a.id AND {})",
-        with(scope, Permission::AlertRead).condition("tt.org_id")
+        scope.with(Permission::AlertRead).condition("tt.org_id")
     )
 }
 
@@ -355,7 +350,7 @@ pub async fn board(store: &Store, scope: Scope, id: i64, today: NaiveDate) -> Re
     let filter = if alert.as_issuer {
         "1 = 1".to_owned()
     } else {
-        with(scope, Permission::AlertRead).condition("t.org_id")
+        scope.with(Permission::AlertRead).condition("t.org_id")
     };
     let rows = sqlx::query(&format!(
         "SELECT t.id, t.org_id, o.name, t.status, t.acknowledged_at, ak.name AS ack_name, \
@@ -433,7 +428,7 @@ pub async fn respond(
     let r = sqlx::query(&format!(
         "SELECT t.id, t.status, a.kind FROM alert_targets t JOIN alerts a ON a.id = t.alert_id \
          WHERE t.alert_id = $1 AND t.org_id = $2 AND a.withdrawn_at IS NULL AND {}",
-        with(scope, Permission::AlertRespond).condition("t.org_id")
+        scope.with(Permission::AlertRespond).condition("t.org_id")
     ))
     .bind(alert_id)
     .bind(org_id)
@@ -493,7 +488,7 @@ pub async fn add_evidence(
 ) -> Result<i64> {
     let target: i64 = sqlx::query_scalar(&format!(
         "SELECT t.id FROM alert_targets t WHERE t.alert_id = $1 AND t.org_id = $2 AND {}",
-        with(scope, Permission::AlertRespond).condition("t.org_id")
+        scope.with(Permission::AlertRespond).condition("t.org_id")
     ))
     .bind(alert_id)
     .bind(org_id)
@@ -517,7 +512,7 @@ pub async fn target_of(store: &Store, scope: Scope, alert_id: i64, org_id: i64) 
     let filter = if alert.as_issuer {
         "1 = 1".to_owned()
     } else {
-        with(scope, Permission::AlertRead).condition("t.org_id")
+        scope.with(Permission::AlertRead).condition("t.org_id")
     };
     sqlx::query_scalar(&format!(
         "SELECT t.id FROM alert_targets t WHERE t.alert_id = $1 AND t.org_id = $2 AND {filter}"
@@ -639,7 +634,9 @@ pub(crate) async fn on_deadline(
 pub async fn withdraw(wtx: &mut WriteTx, scope: Scope, alert_id: i64) -> Result<()> {
     let row = sqlx::query(&format!(
         "SELECT a.issuer_org_id, a.withdrawn_at FROM alerts a WHERE a.id = $1 AND {}",
-        with(scope, Permission::AlertIssue).condition("a.issuer_org_id")
+        scope
+            .with(Permission::AlertIssue)
+            .condition("a.issuer_org_id")
     ))
     .bind(alert_id)
     .fetch_optional(wtx.conn())
@@ -695,7 +692,9 @@ pub async fn attach_intel(
 ) -> Result<usize> {
     let issuer: i64 = sqlx::query_scalar(&format!(
         "SELECT a.issuer_org_id FROM alerts a WHERE a.id = $1 AND {}",
-        with(scope, Permission::AlertIssue).condition("a.issuer_org_id")
+        scope
+            .with(Permission::AlertIssue)
+            .condition("a.issuer_org_id")
     ))
     .bind(alert_id)
     .fetch_optional(wtx.conn())

@@ -24,19 +24,12 @@ pub struct OrgDayOff {
     pub org_name: String,
 }
 
-fn with(scope: Scope, permission: Permission) -> Scope {
-    match scope {
-        Scope::Person { person_id, .. } => Scope::new(person_id, permission),
-        other => other,
-    }
-}
-
 /// The days off that apply to `org_id`: its own and those of the organizations above it, in
 /// date order. Not found when the organization is out of the caller's reach.
 pub async fn effective(store: &Store, scope: Scope, org_id: i64) -> Result<Vec<OrgDayOff>> {
     let visible = format!(
         "SELECT id FROM organizations WHERE id = $1 AND {}",
-        with(scope, Permission::OrgRead).condition("id")
+        scope.with(Permission::OrgRead).condition("id")
     );
     if sqlx::query(&visible)
         .bind(org_id)
@@ -84,7 +77,7 @@ pub async fn set(
     let mut wtx = store.write(ctx).await?;
     let reach = format!(
         "SELECT id FROM organizations WHERE id = $1 AND archived_at IS NULL AND {}",
-        with(scope, Permission::OrgManage).condition("id")
+        scope.with(Permission::OrgManage).condition("id")
     );
     // Out of reach reads as missing, before anything about the input is said.
     if sqlx::query(&reach)

@@ -16,13 +16,6 @@ use crate::scope::Scope;
 use crate::store::Store;
 use crate::write::{Change, WriteTx};
 
-fn with(scope: Scope, permission: Permission) -> Scope {
-    match scope {
-        Scope::Person { person_id, .. } => Scope::new(person_id, permission),
-        other => other,
-    }
-}
-
 /// Records a report by `person_id` in `org_id` (their own organization when `None`), about
 /// `asset_id` when known. The coordinators of the body are told. Audited as `event.report`.
 pub async fn report(
@@ -57,7 +50,7 @@ pub async fn report(
     if let Some(asset) = asset_id {
         let seen: i64 = sqlx::query_scalar(&format!(
             "SELECT COUNT(*) FROM assets a WHERE a.id = $1 AND a.archived_at IS NULL AND {}",
-            with(scope, Permission::AssetRead).condition("a.org_id")
+            scope.with(Permission::AssetRead).condition("a.org_id")
         ))
         .bind(asset)
         .fetch_one(wtx.conn())
@@ -205,7 +198,7 @@ pub async fn queue(
         "SELECT {COLUMNS} {JOINS} WHERE {filter} AND {} \
          ORDER BY CASE WHEN e.status = 'new' THEN 0 ELSE 1 END, \
          CASE WHEN e.status = 'new' THEN e.reported_at ELSE -e.reported_at END, e.id LIMIT $1",
-        with(scope, Permission::EventTriage).condition("e.org_id")
+        scope.with(Permission::EventTriage).condition("e.org_id")
     ))
     .bind(limit)
     .fetch_all(&store.pool)
@@ -234,7 +227,7 @@ pub async fn get(store: &Store, scope: Scope, id: i64) -> Result<Event> {
     };
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} {JOINS} WHERE e.id = $1 AND ({reporter} OR {})",
-        with(scope, Permission::EventTriage).condition("e.org_id")
+        scope.with(Permission::EventTriage).condition("e.org_id")
     ))
     .bind(id)
     .fetch_optional(&store.pool)
@@ -262,7 +255,7 @@ pub async fn triage(
     decision: &Triage,
     incident: Option<IncidentChoice>,
 ) -> Result<Option<i64>> {
-    let triage_scope = with(scope, Permission::EventTriage);
+    let triage_scope = scope.with(Permission::EventTriage);
     let row = sqlx::query(&format!(
         "SELECT e.org_id, e.status, e.version, e.reported_by, e.reported_at, e.summary, \
          e.details, e.observed, e.asset_id, e.personal_info FROM security_events e \
@@ -327,7 +320,7 @@ pub async fn triage(
             Some(IncidentChoice::Existing(existing)) => {
                 let n: i64 = sqlx::query_scalar(&format!(
                     "SELECT COUNT(*) FROM incidents i WHERE i.id = $1 AND i.status <> 'closed' AND {}",
-                    crate::incidents::visible(with(scope, Permission::IncidentManage), "i")
+                    crate::incidents::visible(scope.with(Permission::IncidentManage), "i")
                 ))
                 .bind(existing)
                 .fetch_one(wtx.conn())
@@ -442,7 +435,7 @@ fn observed_micros(observed: &str) -> Option<i64> {
 pub async fn waiting(store: &Store, scope: Scope) -> Result<i64> {
     Ok(sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM security_events e WHERE e.status = 'new' AND {}",
-        with(scope, Permission::EventTriage).condition("e.org_id")
+        scope.with(Permission::EventTriage).condition("e.org_id")
     ))
     .fetch_one(&store.pool)
     .await?)

@@ -51,13 +51,6 @@ pub fn visible(scope: Scope, alias: &str) -> String {
     )
 }
 
-fn with(scope: Scope, permission: Permission) -> Scope {
-    match scope {
-        Scope::Person { person_id, .. } => Scope::new(person_id, permission),
-        other => other,
-    }
-}
-
 /// The incident's organization and version, if `scope` may act on it with `permission`.
 async fn reach(
     wtx: &mut WriteTx,
@@ -67,7 +60,7 @@ async fn reach(
 ) -> Result<(i64, i64, IncidentStatus)> {
     let r = sqlx::query(&format!(
         "SELECT i.org_id, i.version, i.status FROM incidents i WHERE i.id = $1 AND {}",
-        visible(with(scope, permission), "i")
+        visible(scope.with(permission), "i")
     ))
     .bind(id)
     .fetch_optional(wtx.conn())
@@ -117,8 +110,8 @@ pub async fn open(
     let allowed: i64 = sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM organizations o WHERE o.id = $1 AND o.archived_at IS NULL \
          AND o.kind IN ('public_body', 'unit') AND ({} OR {})",
-        with(scope, Permission::EventTriage).condition("o.id"),
-        with(scope, Permission::IncidentManage).condition("o.id"),
+        scope.with(Permission::EventTriage).condition("o.id"),
+        scope.with(Permission::IncidentManage).condition("o.id"),
     ))
     .bind(org_id)
     .fetch_one(wtx.conn())
@@ -252,7 +245,7 @@ pub async fn set_asset(
     let (org_id, _, _) = reach(wtx, scope, Permission::IncidentManage, id).await?;
     let visible_asset: i64 = sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM assets a WHERE a.id = $1 AND a.archived_at IS NULL AND {}",
-        with(scope, Permission::AssetRead).condition("a.org_id")
+        scope.with(Permission::AssetRead).condition("a.org_id")
     ))
     .bind(asset_id)
     .fetch_one(wtx.conn())
@@ -815,7 +808,7 @@ pub async fn get(store: &Store, scope: Scope, id: i64) -> Result<Incident> {
          (SELECT COUNT(*) FROM incident_entries e WHERE e.incident_id = i.id) AS entries \
          FROM incidents i JOIN organizations o ON o.id = i.org_id \
          JOIN persons p ON p.id = i.opened_by WHERE i.id = $1 AND {}",
-        visible(with(scope, Permission::IncidentRead), "i")
+        visible(scope.with(Permission::IncidentRead), "i")
     ))
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -997,7 +990,7 @@ pub async fn list(
          FROM incidents i JOIN organizations o ON o.id = i.org_id WHERE {filter} AND {} \
          ORDER BY CASE WHEN i.status = 'closed' THEN 1 ELSE 0 END, i.opened_at DESC, i.id DESC \
          LIMIT $1",
-        visible(with(scope, Permission::IncidentRead), "i")
+        visible(scope.with(Permission::IncidentRead), "i")
     ))
     .bind(limit)
     .fetch_all(&store.pool)
@@ -1049,7 +1042,7 @@ pub async fn participants(store: &Store, id: i64) -> Result<Vec<(i64, String)>> 
 pub async fn manageable(store: &Store, scope: Scope, id: i64) -> Result<bool> {
     let n: i64 = sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM incidents i WHERE i.id = $1 AND {}",
-        visible(with(scope, Permission::IncidentManage), "i")
+        visible(scope.with(Permission::IncidentManage), "i")
     ))
     .bind(id)
     .fetch_one(&store.pool)

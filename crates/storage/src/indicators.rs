@@ -16,13 +16,6 @@ use crate::scope::Scope;
 use crate::store::Store;
 use crate::write::{Change, WriteTx};
 
-fn with(scope: Scope, permission: Permission) -> Scope {
-    match scope {
-        Scope::Person { person_id, .. } => Scope::new(person_id, permission),
-        other => other,
-    }
-}
-
 // ---------------------------------------------------------------- projects
 
 /// Records a project of `input.org_id` (the caller manages risks there); audited as
@@ -30,7 +23,7 @@ fn with(scope: Scope, permission: Permission) -> Scope {
 pub async fn create_project(wtx: &mut WriteTx, scope: Scope, input: ProjectInput) -> Result<i64> {
     let org_ok: i64 = sqlx::query(&format!(
         "SELECT COUNT(*) AS n FROM organizations o WHERE o.id = $1 AND o.archived_at IS NULL AND {}",
-        with(scope, Permission::RiskManage).condition("o.id")
+        scope.with(Permission::RiskManage).condition("o.id")
     ))
     .bind(input.org_id)
     .fetch_one(wtx.conn())
@@ -85,7 +78,7 @@ pub async fn link_risk(
     project_id: i64,
     risk_id: i64,
 ) -> Result<()> {
-    let manage = with(scope, Permission::RiskManage);
+    let manage = scope.with(Permission::RiskManage);
     let project: Option<i64> = sqlx::query_scalar(&format!(
         "SELECT p.org_id FROM projects p WHERE p.id = $1 AND p.archived_at IS NULL AND {}",
         manage.condition("p.org_id")
@@ -169,7 +162,7 @@ pub async fn projects(
          WHERE p.archived_at IS NULL AND p.org_id IN \
          (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1) AND {} \
          ORDER BY p.go_live_on, p.id LIMIT 5000",
-        with(scope, Permission::RiskRead).condition("p.org_id")
+        scope.with(Permission::RiskRead).condition("p.org_id")
     );
     let rows = sqlx::query(&sql)
         .bind(org_id)
@@ -235,7 +228,7 @@ pub async fn indicators(
     org_id: i64,
     today: NaiveDate,
 ) -> Result<(Vec<Indicators>, Indicators)> {
-    let read = with(scope, Permission::RiskRead);
+    let read = scope.with(Permission::RiskRead);
     let bodies = sqlx::query(&format!(
         "SELECT b.id, b.name FROM organizations b \
          JOIN org_closure cb ON cb.descendant_id = b.id AND cb.ancestor_id = $1 \

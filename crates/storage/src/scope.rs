@@ -27,6 +27,15 @@ impl Scope {
         }
     }
 
+    /// The same person exercising another permission (a store function that reads with one
+    /// permission and writes with another); the console stays the console.
+    pub fn with(self, permission: Permission) -> Scope {
+        match self {
+            Scope::Person { person_id, .. } => Scope::new(person_id, permission),
+            other => other,
+        }
+    }
+
     /// A SQL condition true when `org_column` names an organization within scope. The role
     /// names come from the domain's enum and the person id is a typed integer, so both are
     /// written as literals: no text from a request reaches this SQL.

@@ -38,13 +38,6 @@ const MAX_IDENTIFIERS: i64 = 500;
 /// Vulnerabilities listed one by one in the audit entry; the count says the rest.
 const AUDITED_CHANGES: usize = 1000;
 
-fn with(scope: Scope, permission: Permission) -> Scope {
-    match scope {
-        Scope::Person { person_id, .. } => Scope::new(person_id, permission),
-        other => other,
-    }
-}
-
 fn invalid(field: &str, code: &'static str) -> StoreError {
     StoreError::Invalid(ValidationErrors(vec![FieldError::new(field, code)]))
 }
@@ -64,7 +57,9 @@ pub async fn attach_host(
     let mut wtx = store.write(ctx).await?;
     let sql = format!(
         "SELECT org_id, format FROM scan_imports WHERE id = $1 AND {}",
-        with(scope, Permission::VulnerabilityImport).condition("org_id")
+        scope
+            .with(Permission::VulnerabilityImport)
+            .condition("org_id")
     );
     let import = sqlx::query(&sql)
         .bind(import_id)
@@ -97,7 +92,7 @@ pub async fn attach_host(
         "SELECT a.id, a.availability, a.integrity, a.confidentiality FROM assets a \
          WHERE a.id = $1 AND a.archived_at IS NULL AND a.org_id IN \
          (SELECT descendant_id FROM org_closure WHERE ancestor_id = $2) AND {}",
-        with(scope, Permission::AssetManage).condition("a.org_id")
+        scope.with(Permission::AssetManage).condition("a.org_id")
     );
     let asset = sqlx::query(&sql)
         .bind(asset_id)

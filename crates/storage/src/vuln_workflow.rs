@@ -27,13 +27,6 @@ use crate::Store;
 /// scanner reports.
 const SECURITY_STAFF: [Role; 3] = [Role::DelegatedCiso, Role::Ciso, Role::SecurityCoordinator];
 
-fn with(scope: Scope, permission: Permission) -> Scope {
-    match scope {
-        Scope::Person { person_id, .. } => Scope::new(person_id, permission),
-        other => other,
-    }
-}
-
 /// The security staff nearest to `org_id`: those of the body itself, else of its closest
 /// ancestor that has some (a unit's vulnerabilities and reports go to its ministry's team).
 pub(crate) async fn nearest_staff(conn: &mut sqlx::AnyConnection, org_id: i64) -> Result<Vec<i64>> {
@@ -110,7 +103,7 @@ pub async fn policy(store: &Store, scope: Scope, org_id: i64) -> Result<PolicyVi
     let mut conn = store.pool().acquire().await?;
     let reach = format!(
         "SELECT id FROM organizations WHERE id = $1 AND {}",
-        with(scope, Permission::VulnerabilityRead).condition("id")
+        scope.with(Permission::VulnerabilityRead).condition("id")
     );
     if sqlx::query(&reach)
         .bind(org_id)
@@ -140,7 +133,7 @@ pub async fn set_policy(
     let mut wtx = store.write(ctx).await?;
     let reach = format!(
         "SELECT id FROM organizations WHERE id = $1 AND archived_at IS NULL AND {}",
-        with(scope, Permission::VulnerabilityImport).condition("id")
+        scope.with(Permission::VulnerabilityImport).condition("id")
     );
     // Out of reach reads as missing, before anything about the input is said.
     if sqlx::query(&reach)
@@ -209,7 +202,7 @@ pub async fn change_status(
         "SELECT v.org_id, v.asset_id, v.status, v.version, v.accepted_until, a.holder_id \
          FROM vulnerabilities v LEFT JOIN assets a ON a.id = v.asset_id \
          WHERE v.id = $1 AND {}{}",
-        crate::vulns::reach_condition(with(scope, Permission::VulnerabilityManage)),
+        crate::vulns::reach_condition(scope.with(Permission::VulnerabilityManage)),
         // The row is held until the change commits: a concurrent change waits, then finds
         // the version moved. `OF v`: the asset is on the nullable side of the join.
         match wtx.engine() {

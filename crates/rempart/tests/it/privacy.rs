@@ -18,7 +18,10 @@ async fn the_deadline_page_shows_the_rule_and_article_of_each_date() {
         "{html}"
     );
     assert!(html.contains("href=\"/deadlines\" aria-current=\"page\""));
-    assert!(html.contains("<title>Délais légaux — Rempart</title>"), "{html}");
+    assert!(
+        html.contains("<title>Délais légaux — Rempart</title>"),
+        "{html}"
+    );
 
     let html = holder
         .get("/deadlines?rule=access_request&kind=documents&date=2026-06-04")
