@@ -44,6 +44,14 @@ impl Default for Scale {
 }
 
 impl Scale {
+    /// Whether an asset classified at these levels (availability, integrity, confidentiality;
+    /// `None` when not classified on one) is at the top of this scale on any of them: its
+    /// vulnerabilities are to be remediated sooner (`RemediationPolicy::due`).
+    pub fn is_top_level(&self, levels: [Option<i64>; 3]) -> bool {
+        let highest = levels.into_iter().flatten().max().unwrap_or(0);
+        highest >= self.levels.len() as i64
+    }
+
     /// A scale has 2 to 10 levels numbered 1, 2, 3… in order, each labelled in both
     /// languages, and a review period of 1 to 60 months.
     pub fn check(&self) -> Result<(), FieldError> {
@@ -267,6 +275,14 @@ pub fn flags(facts: &AssetFacts, today: NaiveDate) -> Vec<AssetFlag> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_asset_is_at_the_top_when_one_objective_reaches_the_last_level() {
+        let scale = Scale::default();
+        assert!(scale.is_top_level([Some(1), None, Some(3)]));
+        assert!(!scale.is_top_level([Some(2), Some(2), Some(2)]));
+        assert!(!scale.is_top_level([None, None, None]));
+    }
 
     fn date(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

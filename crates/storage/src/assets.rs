@@ -938,6 +938,16 @@ pub struct ClassificationEntry {
     pub justification: String,
 }
 
+/// An asset row's levels (availability, integrity, confidentiality), as
+/// `Scale::is_top_level` reads them.
+pub(crate) fn levels_of(row: &sqlx::any::AnyRow) -> Result<[Option<i64>; 3]> {
+    Ok([
+        row.try_get("availability")?,
+        row.try_get("integrity")?,
+        row.try_get("confidentiality")?,
+    ])
+}
+
 /// The scale that applies to an organization: its own, or its nearest ancestor's, or the
 /// default.
 pub async fn scale_for(store: &Store, org_id: i64) -> Result<Scale> {

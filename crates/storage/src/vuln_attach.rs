@@ -100,13 +100,9 @@ pub async fn attach_host(
         .fetch_optional(wtx.conn())
         .await?
         .ok_or_else(|| invalid("asset_id", "error-asset-out-of-reach"))?;
-    let level = ["availability", "integrity", "confidentiality"]
-        .iter()
-        .filter_map(|c| asset.try_get::<Option<i64>, _>(*c).ok().flatten())
-        .max()
-        .unwrap_or(0);
-    let top = crate::assets::scale_for(store, org_id).await?.levels.len() as i64;
-    let top_level = level >= top;
+    let top_level = crate::assets::scale_for(store, org_id)
+        .await?
+        .is_top_level(crate::assets::levels_of(&asset)?);
 
     // The identifier, unless the asset has it already.
     let identifier = Identifier::for_scanned_host(host_key);

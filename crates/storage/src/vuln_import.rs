@@ -148,10 +148,7 @@ impl Importer {
         };
 
         // The body's assets and their identifiers, once.
-        let top = crate::assets::scale_for(store, import.org_id)
-            .await?
-            .levels
-            .len() as i64;
+        let scale = crate::assets::scale_for(store, import.org_id).await?;
         statements += 2;
         let rows = sqlx::query(
             "SELECT a.id, a.name, a.availability, a.integrity, a.confidentiality FROM assets a \
@@ -167,16 +164,11 @@ impl Importer {
         for row in &rows {
             let id: i64 = row.try_get("id")?;
             let name: String = row.try_get("name")?;
-            let level = ["availability", "integrity", "confidentiality"]
-                .iter()
-                .filter_map(|c| row.try_get::<Option<i64>, _>(*c).ok().flatten())
-                .max()
-                .unwrap_or(0);
             assets.insert(
                 id,
                 AssetMatch {
                     id,
-                    top_level: level >= top,
+                    top_level: scale.is_top_level(crate::assets::levels_of(row)?),
                 },
             );
             by_identifier.insert(("name".to_owned(), name.to_lowercase()), id);
