@@ -130,22 +130,6 @@ fn date(language: Language, field: &str, value: &str) -> Result<NaiveDate, Failu
     })
 }
 
-/// The message of a refused computation, in `language`.
-pub fn error_message(language: Language, error: &DeadlineError) -> String {
-    let args: Vec<(&str, FluentValue<'_>)> = match error {
-        DeadlineError::OutOfRange => Vec::new(),
-        DeadlineError::ExtensionTooLate { sent, due } => vec![
-            ("sent", FluentValue::from(sent.to_string())),
-            ("due", FluentValue::from(due.to_string())),
-        ],
-        DeadlineError::ExtensionBeforeReceipt { sent, received } => vec![
-            ("sent", FluentValue::from(sent.to_string())),
-            ("received", FluentValue::from(received.to_string())),
-        ],
-    };
-    t_args(language, error.code(), &args)
-}
-
 /// Computes the deadline a command asks for, with `settings` (the configuration's) and the
 /// command's added days.
 pub fn answer<'a>(
@@ -173,7 +157,7 @@ pub fn answer<'a>(
         Some(d) => date(language, "--today", d)?,
         None => rempart_web::time::today(),
     };
-    let refused = |e: DeadlineError| Failure(error_message(language, &e));
+    let refused = |e: DeadlineError| Failure(rempart_web::i18n::deadline_error(language, &e));
     let mut answered_on = None;
     let mut deletable_from = None;
     let mut from_expired = false;
@@ -343,30 +327,7 @@ pub fn human(answer: &Answer, language: Language) -> Vec<String> {
         ));
     }
     if let Some(state) = answer.state {
-        let text = match state {
-            DeadlineState::AnsweredOnTime | DeadlineState::AnsweredLate => None,
-            DeadlineState::Running { days_left } => Some(t_args(
-                language,
-                "deadline-state-running",
-                &[("days", FluentValue::from(days_left))],
-            )),
-            DeadlineState::DeemedRefusal { days_late } => {
-                let key = if matches!(d.rule, rules::DeadlineRule::ReviewRequest) {
-                    "deadline-state-elapsed"
-                } else {
-                    "deadline-state-deemed-refusal"
-                };
-                Some(t_args(
-                    language,
-                    key,
-                    &[("days", FluentValue::from(days_late))],
-                ))
-            }
-        };
-        let text = text.unwrap_or_else(|| match state {
-            DeadlineState::AnsweredLate => t(language, "deadline-state-answered-late"),
-            _ => t(language, "deadline-state-answered-on-time"),
-        });
+        let text = rempart_web::i18n::deadline_state(language, d.rule, state);
         lines.push(format!(
             "{}{colon}{text}",
             t_args(

@@ -14,8 +14,7 @@ use axum::Extension;
 use chrono::NaiveDate;
 use rempart_domain::authz::Permission;
 use rempart_domain::legal_deadline::{
-    self as rules, AccessRequestKind, Deadline, DeadlineError, DeadlineRule, DeadlineState,
-    ReviewStart,
+    self as rules, AccessRequestKind, Deadline, DeadlineError, DeadlineRule, ReviewStart,
 };
 use rempart_storage::days_off::{self, OrgDayOff};
 use rempart_storage::scope::Scope;
@@ -99,21 +98,6 @@ fn parse_date(value: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok()
 }
 
-fn refusal(ctx: &Ctx, e: &DeadlineError) -> String {
-    let args: Vec<(&str, FluentValue<'_>)> = match e {
-        DeadlineError::OutOfRange => Vec::new(),
-        DeadlineError::ExtensionTooLate { sent, due } => vec![
-            ("sent", FluentValue::from(sent.to_string())),
-            ("due", FluentValue::from(due.to_string())),
-        ],
-        DeadlineError::ExtensionBeforeReceipt { sent, received } => vec![
-            ("sent", FluentValue::from(sent.to_string())),
-            ("received", FluentValue::from(received.to_string())),
-        ],
-    };
-    crate::i18n::t_args(ctx.lang, e.code(), &args)
-}
-
 fn shown(ctx: &Ctx, d: &Deadline, today: NaiveDate) -> Shown {
     let rule_text = crate::i18n::t_args(
         ctx.lang,
@@ -124,22 +108,8 @@ fn shown(ctx: &Ctx, d: &Deadline, today: NaiveDate) -> Shown {
         ],
     );
     let retention = d.rule == DeadlineRule::IncidentRetention;
-    let state = (!retention).then(|| match rules::deadline_state(d.due, None, today) {
-        DeadlineState::Running { days_left } => crate::i18n::t_args(
-            ctx.lang,
-            "deadline-state-running",
-            &[("days", FluentValue::from(days_left))],
-        ),
-        DeadlineState::DeemedRefusal { days_late } => crate::i18n::t_args(
-            ctx.lang,
-            if d.rule == DeadlineRule::ReviewRequest {
-                "deadline-state-elapsed"
-            } else {
-                "deadline-state-deemed-refusal"
-            },
-            &[("days", FluentValue::from(days_late))],
-        ),
-        DeadlineState::AnsweredOnTime | DeadlineState::AnsweredLate => String::new(),
+    let state = (!retention).then(|| {
+        crate::i18n::deadline_state(ctx.lang, d.rule, rules::deadline_state(d.due, None, today))
     });
     Shown {
         rule_text,
@@ -223,7 +193,7 @@ pub async fn page(
                     Ok(d) => result = Some(shown(&ctx, &d, crate::time::today())),
                     Err((field, e)) => {
                         if error.is_none() {
-                            error = Some((field, refusal(&ctx, &e)));
+                            error = Some((field, crate::i18n::deadline_error(ctx.lang, &e)));
                         }
                     }
                 }
@@ -235,19 +205,7 @@ pub async fn page(
     } else {
         StatusCode::OK
     };
-    let rules_offered = RULES
-        .iter()
-        .map(|r| {
-            (
-                *r,
-                ctx.t(&format!("deadlines-rule-{}", r.replace('_', "-"))),
-            )
-        })
-        .collect();
-    let kinds = AccessRequestKind::ALL
-        .iter()
-        .map(|k| (k.as_str(), ctx.t(k.label_key())))
-        .collect();
+    let (rules_offered, kinds) = choices(&ctx);
     let days_text = own_days_text(&calendar);
     Ok(render(
         status,
@@ -269,6 +227,25 @@ pub async fn page(
             ctx,
         },
     ))
+}
+
+/// The rules and the kinds of request the form offers, labelled.
+type Choices = Vec<(&'static str, String)>;
+fn choices(ctx: &Ctx) -> (Choices, Choices) {
+    let rules = RULES
+        .iter()
+        .map(|r| {
+            (
+                *r,
+                ctx.t(&format!("deadlines-rule-{}", r.replace('_', "-"))),
+            )
+        })
+        .collect();
+    let kinds = AccessRequestKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), ctx.t(k.label_key())))
+        .collect();
+    (rules, kinds)
 }
 
 /// The calendar that applies to the person: the configuration's, plus the days their active
@@ -372,6 +349,7 @@ pub async fn days_off_submit(
         Err(rempart_storage::StoreError::Invalid(errors)) => {
             let ctx = page_ctx(&app, &actor, "/deadlines").await?;
             let calendar = Calendar::of(&app, &actor).await?;
+            let (rules, kinds) = choices(&ctx);
             let days_errors = errors
                 .0
                 .iter()
@@ -380,19 +358,8 @@ pub async fn days_off_submit(
             Ok(render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &Page {
-                    rules: RULES
-                        .iter()
-                        .map(|r| {
-                            (
-                                *r,
-                                ctx.t(&format!("deadlines-rule-{}", r.replace('_', "-"))),
-                            )
-                        })
-                        .collect(),
-                    kinds: AccessRequestKind::ALL
-                        .iter()
-                        .map(|k| (k.as_str(), ctx.t(k.label_key())))
-                        .collect(),
+                    rules,
+                    kinds,
                     rule: "access_request".to_owned(),
                     kind: "documents".to_owned(),
                     date: String::new(),

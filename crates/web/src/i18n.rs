@@ -98,6 +98,54 @@ fn format(language: Language, key: &str, args: Option<&FluentArgs<'_>>) -> Strin
         .into_owned()
 }
 
+/// Why a legal deadline could not be computed, with its dates.
+pub fn deadline_error(
+    language: Language,
+    error: &rempart_domain::legal_deadline::DeadlineError,
+) -> String {
+    use rempart_domain::legal_deadline::DeadlineError;
+    let args: Vec<(&str, FluentValue<'_>)> = match error {
+        DeadlineError::OutOfRange => Vec::new(),
+        DeadlineError::ExtensionTooLate { sent, due } => vec![
+            ("sent", FluentValue::from(sent.to_string())),
+            ("due", FluentValue::from(due.to_string())),
+        ],
+        DeadlineError::ExtensionBeforeReceipt { sent, received } => vec![
+            ("sent", FluentValue::from(sent.to_string())),
+            ("received", FluentValue::from(received.to_string())),
+        ],
+    };
+    t_args(language, error.code(), &args)
+}
+
+/// Where a deadline stands, in words: days left, answered, or past it (a deemed refusal for an
+/// answer, merely elapsed for a review request).
+pub fn deadline_state(
+    language: Language,
+    rule: rempart_domain::legal_deadline::DeadlineRule,
+    state: rempart_domain::legal_deadline::DeadlineState,
+) -> String {
+    use rempart_domain::legal_deadline::{DeadlineRule, DeadlineState};
+    match state {
+        DeadlineState::Running { days_left } => t_args(
+            language,
+            "deadline-state-running",
+            &[("days", FluentValue::from(days_left))],
+        ),
+        DeadlineState::DeemedRefusal { days_late } => t_args(
+            language,
+            if rule == DeadlineRule::ReviewRequest {
+                "deadline-state-elapsed"
+            } else {
+                "deadline-state-deemed-refusal"
+            },
+            &[("days", FluentValue::from(days_late))],
+        ),
+        DeadlineState::AnsweredOnTime => t(language, "deadline-state-answered-on-time"),
+        DeadlineState::AnsweredLate => t(language, "deadline-state-answered-late"),
+    }
+}
+
 /// The message of a field error, with its limit when it has one.
 pub fn field_message(language: Language, code: &str, limit: Option<u64>) -> String {
     match limit {
