@@ -204,6 +204,19 @@ pub enum StepError {
 }
 
 impl StepError {
+    /// The refusals that carry no detail, for checks that each names a field and a message.
+    pub const PLAIN: [StepError; 9] = [
+        StepError::Closed,
+        StepError::AlreadyAcknowledged,
+        StepError::AlreadyExtended,
+        StepError::BeforeLastStep,
+        StepError::InTheFuture,
+        StepError::TransferTarget,
+        StepError::ArticlesRequired,
+        StepError::ArticlesNotExpected,
+        StepError::RecourseNoticeRequired,
+    ];
+
     /// The field at fault and the message key.
     pub fn field(&self) -> (&'static str, &'static str) {
         match self {
@@ -490,17 +503,7 @@ mod tests {
         .unwrap();
         assert!(t.status.is_closed());
         // Every refusal names a field and a message key.
-        for e in [
-            StepError::Closed,
-            StepError::AlreadyAcknowledged,
-            StepError::AlreadyExtended,
-            StepError::BeforeLastStep,
-            StepError::InTheFuture,
-            StepError::TransferTarget,
-            StepError::ArticlesRequired,
-            StepError::ArticlesNotExpected,
-            StepError::RecourseNoticeRequired,
-        ] {
+        for e in StepError::PLAIN {
             let (field, key) = e.field();
             assert!(!field.is_empty() && key.starts_with("error-"));
         }

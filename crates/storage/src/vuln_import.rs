@@ -217,12 +217,11 @@ impl Importer {
                 .await?;
         }
 
-        let reopenable_statuses = VulnerabilityStatus::ALL
-            .iter()
-            .filter(|s| s.seen_again().is_some())
-            .map(|s| format!("'{}'", s.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let reopenable_statuses = status_list(
+            VulnerabilityStatus::ALL
+                .into_iter()
+                .filter(|s| s.seen_again().is_some()),
+        );
         statements += 1;
         let reopenable: HashSet<i64> = sqlx::query(&format!(
             "SELECT id FROM vulnerabilities WHERE org_id = $1 AND status IN ({reopenable_statuses})"
@@ -673,11 +672,7 @@ impl Importer {
         // The statuses the domain says a scan's silence fixes, as an SQL list of our own codes.
         let open = format!(
             "({})",
-            VulnerabilityStatus::fixed_when_absent()
-                .iter()
-                .map(|s| format!("'{}'", s.as_str()))
-                .collect::<Vec<_>>()
-                .join(", ")
+            status_list(VulnerabilityStatus::fixed_when_absent().iter().copied())
         );
         // The vulnerabilities this import created are seen by it: their sightings first, so
         // that the rule below finds them seen.
@@ -877,6 +872,14 @@ fn scope_for(scope: Scope) -> Scope {
         Scope::Person { person_id, .. } => Scope::new(person_id, Permission::VulnerabilityImport),
         Scope::LocalAdministrator => Scope::LocalAdministrator,
     }
+}
+
+/// Statuses the domain names, as an SQL list of our own codes (never text from a request).
+fn status_list(statuses: impl Iterator<Item = VulnerabilityStatus>) -> String {
+    statuses
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn placeholders(first: usize, count: usize) -> String {

@@ -331,17 +331,7 @@ mod tests {
             .code(),
         );
         use rempart_domain::access_request::StepError;
-        for e in [
-            StepError::Closed,
-            StepError::AlreadyAcknowledged,
-            StepError::AlreadyExtended,
-            StepError::BeforeLastStep,
-            StepError::InTheFuture,
-            StepError::TransferTarget,
-            StepError::ArticlesRequired,
-            StepError::ArticlesNotExpected,
-            StepError::RecourseNoticeRequired,
-        ] {
+        for e in StepError::PLAIN {
             keys.push(e.field().1);
         }
         for key in keys {
