@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::legal_deadline::{self as rules, AccessRequestKind, Deadline, DeadlineSettings};
+use crate::validation::check_text;
+use crate::FieldError;
 
 /// Where a request stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -310,6 +312,261 @@ pub fn deadline(
     }
 }
 
+/// Bounds of a request's record.
+pub const MAX_NAME: usize = 200;
+pub const MAX_CONTACT: usize = 500;
+pub const MAX_SUBJECT: usize = 10_000;
+pub const MAX_NOTE: usize = 5_000;
+/// Provisions a decision may cite.
+pub const MAX_ARTICLES: usize = 40;
+
+/// A request as staff record it, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct NewRequest {
+    /// `documents`, `personal_access` or `rectification`.
+    pub kind: String,
+    pub requester_name: String,
+    /// Postal or e-mail address the letters go to.
+    pub requester_contact: String,
+    /// What is asked for, in the requester's words.
+    pub subject: String,
+    /// YYYY-MM-DD: the day the body received it (not counted).
+    pub received_on: String,
+    /// `fr` or `en`: the language of the letters (French unless the requester asks).
+    pub language: String,
+}
+
+/// A request that passed [`check_new`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckedRequest {
+    pub kind: AccessRequestKind,
+    pub requester_name: String,
+    pub requester_contact: String,
+    pub subject: String,
+    pub received_on: NaiveDate,
+    pub language: crate::language::Language,
+}
+
+/// Checks a new request: every field at fault is named. A reception date in the future is
+/// refused; one in the past is taken as it is (a request received by mail, recorded late).
+pub fn check_new(input: &NewRequest, today: NaiveDate) -> Result<CheckedRequest, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let kind = AccessRequestKind::parse(input.kind.trim());
+    if kind.is_none() {
+        errors.push(FieldError::new("kind", "error-choice"));
+    }
+    check_text(
+        &mut errors,
+        "requester_name",
+        &input.requester_name,
+        1,
+        MAX_NAME,
+        false,
+    );
+    check_text(
+        &mut errors,
+        "requester_contact",
+        &input.requester_contact,
+        1,
+        MAX_CONTACT,
+        true,
+    );
+    check_text(&mut errors, "subject", &input.subject, 1, MAX_SUBJECT, true);
+    let received = NaiveDate::parse_from_str(input.received_on.trim(), "%Y-%m-%d").ok();
+    match received {
+        None => errors.push(FieldError::new("received_on", "error-date")),
+        Some(d) if d > today => errors.push(FieldError::new("received_on", "error-date-future")),
+        Some(_) => {}
+    }
+    let language = match input.language.trim() {
+        "" | "fr" => Some(crate::language::Language::Fr),
+        "en" => Some(crate::language::Language::En),
+        _ => None,
+    };
+    if language.is_none() {
+        errors.push(FieldError::new("language", "error-choice"));
+    }
+    match (kind, received, language) {
+        (Some(kind), Some(received_on), Some(language)) if errors.is_empty() => {
+            Ok(CheckedRequest {
+                kind,
+                requester_name: input.requester_name.trim().to_owned(),
+                requester_contact: input.requester_contact.trim().to_owned(),
+                subject: input.subject.trim().to_owned(),
+                received_on,
+                language,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// A provision of law a decision may cite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provision {
+    /// How the decision cites it: the article's number (`53`).
+    pub code: String,
+    /// The law it belongs to (`A-2.1`).
+    pub law: String,
+    /// Its text or a summary, shown when choosing it.
+    pub summary: String,
+}
+
+/// The provisions shipped with the product: only those whose text the source documents quote
+/// (seed 001's decision letter, which cites them as the law states them). A body adds the
+/// others it relies on; none is invented here.
+pub const SHIPPED_PROVISIONS: [(&str, &str, &str); 5] = [
+    (
+        "14",
+        "A-2.1",
+        "Un organisme public ne peut refuser l’accès à un document pour le seul motif que ce \
+         document comporte certains renseignements qu’il doit ou peut refuser de communiquer en \
+         vertu de la présente loi.",
+    ),
+    (
+        "29",
+        "A-2.1",
+        "Un organisme public doit refuser de confirmer l’existence ou de donner communication \
+         d’un renseignement portant sur une méthode ou une arme susceptible d’être utilisée pour \
+         commettre un crime ou une infraction à une loi.",
+    ),
+    (
+        "53",
+        "A-2.1",
+        "Les renseignements personnels sont confidentiels sauf dans les cas suivants : 1° la \
+         personne concernée par ces renseignements consent à leur divulgation; 2° ils portent \
+         sur un renseignement obtenu par un organisme public dans l’exercice d’une fonction \
+         juridictionnelle.",
+    ),
+    (
+        "54",
+        "A-2.1",
+        "Dans un document, sont personnels les renseignements qui concernent une personne \
+         physique et permettent de l’identifier.",
+    ),
+    (
+        "56",
+        "A-2.1",
+        "Le nom d’une personne physique n’est pas un renseignement personnel, sauf lorsqu’il est \
+         mentionné avec un autre renseignement la concernant ou lorsque sa seule mention \
+         révélerait un renseignement personnel concernant cette personne.",
+    ),
+];
+
+pub const MAX_PROVISIONS: usize = 300;
+pub const MAX_PROVISION_CODE: usize = 40;
+pub const MAX_PROVISION_SUMMARY: usize = 2_000;
+
+/// The shipped provisions as records.
+pub fn shipped_provisions() -> Vec<Provision> {
+    SHIPPED_PROVISIONS
+        .iter()
+        .map(|(code, law, summary)| Provision {
+            code: (*code).to_owned(),
+            law: (*law).to_owned(),
+            summary: (*summary).to_owned(),
+        })
+        .collect()
+}
+
+/// Checks the provisions a body adds (its whole list): each with a code and a law, within
+/// bounds, no code twice nor one the product ships. Faults name the entry: `provisions[2].code`.
+pub fn check_provisions(entries: &[Provision]) -> Result<Vec<Provision>, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if entries.len() > MAX_PROVISIONS {
+        return Err(vec![FieldError::with_limit(
+            "provisions",
+            "error-too-many",
+            MAX_PROVISIONS as u64,
+        )]);
+    }
+    let mut out: Vec<Provision> = Vec::with_capacity(entries.len());
+    for (i, p) in entries.iter().enumerate() {
+        let before = errors.len();
+        check_text(
+            &mut errors,
+            &format!("provisions[{i}].code"),
+            &p.code,
+            1,
+            MAX_PROVISION_CODE,
+            false,
+        );
+        check_text(
+            &mut errors,
+            &format!("provisions[{i}].law"),
+            &p.law,
+            1,
+            MAX_PROVISION_CODE,
+            false,
+        );
+        check_text(
+            &mut errors,
+            &format!("provisions[{i}].summary"),
+            &p.summary,
+            0,
+            MAX_PROVISION_SUMMARY,
+            true,
+        );
+        if errors.len() > before {
+            continue;
+        }
+        let code = p.code.trim();
+        if SHIPPED_PROVISIONS.iter().any(|(c, _, _)| *c == code)
+            || out.iter().any(|o| o.code == code)
+        {
+            errors.push(FieldError::new(
+                format!("provisions[{i}].code"),
+                "error-duplicate",
+            ));
+            continue;
+        }
+        out.push(Provision {
+            code: code.to_owned(),
+            law: p.law.trim().to_owned(),
+            summary: p.summary.trim().to_owned(),
+        });
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Days from reception to the answer: the delay the indicators average.
+pub fn answer_delay_days(received_on: NaiveDate, answered_on: NaiveDate) -> i64 {
+    (answered_on - received_on).num_days()
+}
+
+/// Checks the provisions a decision cites against the body's list: each must be on it, none
+/// twice, at most [`MAX_ARTICLES`]. Gives them trimmed, in the order cited.
+pub fn check_articles(cited: &[String], known: &[String]) -> Result<Vec<String>, FieldError> {
+    if cited.len() > MAX_ARTICLES {
+        return Err(FieldError::with_limit(
+            "articles",
+            "error-too-many",
+            MAX_ARTICLES as u64,
+        ));
+    }
+    let mut out: Vec<String> = Vec::with_capacity(cited.len());
+    for code in cited {
+        let code = code.trim();
+        if code.is_empty() {
+            continue;
+        }
+        if !known.iter().any(|k| k == code) {
+            return Err(FieldError::new(
+                "articles",
+                "error-access-request-article-unknown",
+            ));
+        }
+        if !out.iter().any(|c| c == code) {
+            out.push(code.to_owned());
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -519,5 +776,96 @@ mod tests {
         }
         assert!(DecisionKind::Refused.withholds());
         assert!(!DecisionKind::NotHeld.withholds());
+    }
+
+    // REQ PRP-03
+    #[test]
+    fn a_new_request_names_every_field_at_fault() {
+        let today = d("2026-06-10");
+        let good = NewRequest {
+            kind: "documents".into(),
+            requester_name: "  Alex Tremblay ".into(),
+            requester_contact: "alex@example.org".into(),
+            subject: "Politiques de protection des renseignements personnels".into(),
+            received_on: "2026-06-04".into(),
+            language: String::new(),
+        };
+        let ok = check_new(&good, today).unwrap();
+        assert_eq!(ok.requester_name, "Alex Tremblay");
+        assert_eq!(ok.language, crate::language::Language::Fr);
+        assert_eq!(ok.received_on, d("2026-06-04"));
+
+        let bad = NewRequest {
+            kind: "everything".into(),
+            requester_name: " ".into(),
+            requester_contact: "x".repeat(MAX_CONTACT + 1),
+            subject: "a\u{0}b".into(),
+            received_on: "2026-06-11".into(),
+            language: "de".into(),
+        };
+        let errors = check_new(&bad, today).unwrap_err();
+        let fields: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(
+            fields,
+            vec![
+                ("kind", "error-choice"),
+                ("requester_name", "error-required"),
+                ("requester_contact", "error-too-long"),
+                ("subject", "error-control-characters"),
+                ("received_on", "error-date-future"),
+                ("language", "error-choice"),
+            ]
+        );
+        let mut no_date = good.clone();
+        no_date.received_on = "4 juin".into();
+        assert_eq!(
+            check_new(&no_date, today).unwrap_err()[0].code,
+            "error-date"
+        );
+    }
+
+    #[test]
+    fn cited_articles_come_from_the_list_once_each() {
+        let known: Vec<String> = ["14", "53", "54"].map(String::from).to_vec();
+        let cited: Vec<String> = [" 53", "14", "53", ""].map(String::from).to_vec();
+        assert_eq!(check_articles(&cited, &known).unwrap(), vec!["53", "14"]);
+        let unknown = check_articles(&["99".into()], &known).unwrap_err();
+        assert_eq!(unknown.code, "error-access-request-article-unknown");
+        let many = vec!["14".to_owned(); MAX_ARTICLES + 1];
+        assert_eq!(
+            check_articles(&many, &known).unwrap_err().code,
+            "error-too-many"
+        );
+        assert_eq!(answer_delay_days(d("2026-06-04"), d("2026-06-24")), 20);
+    }
+
+    #[test]
+    fn a_body_adds_provisions_without_repeating_the_shipped_ones() {
+        let p = |code: &str, law: &str| Provision {
+            code: code.into(),
+            law: law.into(),
+            summary: String::new(),
+        };
+        let ok = check_provisions(&[p(" 37 ", "A-2.1"), p("39", "A-2.1")]).unwrap();
+        assert_eq!(ok[0].code, "37");
+        let errors = check_provisions(&[
+            p("53", "A-2.1"),
+            p("", "A-2.1"),
+            p("37", ""),
+            p("40", "x"),
+            p("40", "x"),
+        ])
+        .unwrap_err();
+        let fields: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(
+            fields,
+            vec![
+                ("provisions[0].code", "error-duplicate"),
+                ("provisions[1].code", "error-required"),
+                ("provisions[2].law", "error-required"),
+                ("provisions[4].code", "error-duplicate"),
+            ]
+        );
+        assert_eq!(shipped_provisions().len(), 5);
     }
 }

@@ -71,10 +71,16 @@ pub enum Permission {
     VulnerabilityImport,
     /// Change a vulnerability's status (in remediation, fixed, false positive).
     VulnerabilityManage,
+    /// See the personal-information records of the access law (access requests, and the
+    /// registers that follow): the privacy officer; a person assigned to one record sees that
+    /// record (storage's scope).
+    PrivacyRead,
+    /// Record and move those records, keep the body's list of provisions and its letters.
+    PrivacyManage,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 28] = [
+    pub const ALL: [Permission; 30] = [
         Permission::OrgRead,
         Permission::OrgManage,
         Permission::PersonRead,
@@ -103,6 +109,8 @@ impl Permission {
         Permission::VulnerabilityRead,
         Permission::VulnerabilityImport,
         Permission::VulnerabilityManage,
+        Permission::PrivacyRead,
+        Permission::PrivacyManage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -135,6 +143,8 @@ impl Permission {
             Permission::VulnerabilityRead => "vulnerability_read",
             Permission::VulnerabilityImport => "vulnerability_import",
             Permission::VulnerabilityManage => "vulnerability_manage",
+            Permission::PrivacyRead => "privacy_read",
+            Permission::PrivacyManage => "privacy_manage",
         }
     }
 }
@@ -230,6 +240,10 @@ pub fn role_has(role: Role, permission: Permission) -> bool {
         VulnerabilityRead => !matches!(role, PlatformAdmin | User),
         VulnerabilityImport => matches!(role, DelegatedCiso | Ciso | SecurityCoordinator),
         VulnerabilityManage => matches!(role, DelegatedCiso | Ciso | SecurityCoordinator | Holder),
+        // Personal information is shown only to whom needs it (issue 9): the body's privacy
+        // officer, who answers for access requests; not the security officers, the executive
+        // or the auditor (who sees, in the audit trail, who read what).
+        PrivacyRead | PrivacyManage => role == PrivacyOfficer,
     }
 }
 

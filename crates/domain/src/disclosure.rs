@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::validation::check_text as check;
 use crate::FieldError;
 
 /// Where a report stands.
@@ -78,34 +79,6 @@ pub struct DisclosureInput {
     pub reporter_name: String,
     /// An e-mail address, to be written to; optional: the follow-up token suffices.
     pub reporter_contact: String,
-}
-
-fn text_ok(value: &str, multiline: bool) -> bool {
-    value
-        .chars()
-        .all(|c| !c.is_control() || (multiline && matches!(c, '\n' | '\r' | '\t')))
-}
-
-/// Checks a text field: required or not, its length in characters, no control characters.
-fn check(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    value: &str,
-    min: usize,
-    max: usize,
-    multiline: bool,
-) {
-    let v = value.trim();
-    let n = v.chars().count();
-    if min > 0 && n == 0 {
-        errors.push(FieldError::new(field, "error-required"));
-    } else if n > max {
-        errors.push(FieldError::with_limit(field, "error-too-long", max as u64));
-    } else if n > 0 && n < min {
-        errors.push(FieldError::with_limit(field, "error-too-short", min as u64));
-    } else if !text_ok(v, multiline) {
-        errors.push(FieldError::new(field, "error-control-characters"));
-    }
 }
 
 impl DisclosureInput {

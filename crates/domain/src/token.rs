@@ -26,10 +26,11 @@ pub enum Module {
     Assets,
     Risks,
     Gmvi,
+    Privacy,
 }
 
 impl Module {
-    pub const ALL: [Module; 7] = [
+    pub const ALL: [Module; 8] = [
         Module::Organizations,
         Module::People,
         Module::Grants,
@@ -37,6 +38,7 @@ impl Module {
         Module::Assets,
         Module::Risks,
         Module::Gmvi,
+        Module::Privacy,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -48,6 +50,7 @@ impl Module {
             Module::Assets => "assets",
             Module::Risks => "risks",
             Module::Gmvi => "gmvi",
+            Module::Privacy => "privacy",
         }
     }
 
@@ -83,6 +86,7 @@ impl Module {
             | Permission::VulnerabilityRead
             | Permission::VulnerabilityImport
             | Permission::VulnerabilityManage => Module::Gmvi,
+            Permission::PrivacyRead | Permission::PrivacyManage => Module::Privacy,
         }
     }
 }

@@ -85,6 +85,36 @@ pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, Field
     Ok(value.to_owned())
 }
 
+/// Whether a text holds no control character; line breaks and tabs pass in a multi-line text.
+pub fn text_ok(value: &str, multiline: bool) -> bool {
+    value
+        .chars()
+        .all(|c| !c.is_control() || (multiline && matches!(c, '\n' | '\r' | '\t')))
+}
+
+/// Checks a text field into `errors`: required when `min` > 0, its length in characters
+/// (trimmed), no control characters.
+pub fn check_text(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+    multiline: bool,
+) {
+    let v = value.trim();
+    let n = v.chars().count();
+    if min > 0 && n == 0 {
+        errors.push(FieldError::new(field, "error-required"));
+    } else if n > max {
+        errors.push(FieldError::with_limit(field, "error-too-long", max as u64));
+    } else if n > 0 && n < min {
+        errors.push(FieldError::with_limit(field, "error-too-short", min as u64));
+    } else if !text_ok(v, multiline) {
+        errors.push(FieldError::new(field, "error-control-characters"));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

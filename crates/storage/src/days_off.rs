@@ -134,3 +134,40 @@ pub async fn set(
     wtx.commit().await?;
     effective(store, Scope::LocalAdministrator, org_id).await
 }
+
+/// The days off that apply to `org_id` (its own and its ancestors'), read on the caller's
+/// connection: a store function that computes a deadline inside its transaction.
+pub(crate) async fn dates_of(
+    conn: &mut sqlx::AnyConnection,
+    org_id: i64,
+) -> Result<Vec<NaiveDate>> {
+    let rows = sqlx::query(
+        "SELECT d.day FROM org_days_off d JOIN org_closure c ON c.ancestor_id = d.org_id \
+         WHERE c.descendant_id = $1 ORDER BY d.day",
+    )
+    .bind(org_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let day: String = row.try_get("day")?;
+        if let Ok(d) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") {
+            out.push(d);
+        }
+    }
+    Ok(out)
+}
+
+/// `base` (the configuration's calendars) with the days `org_id` and those above it add.
+pub(crate) async fn settings_for(
+    conn: &mut sqlx::AnyConnection,
+    org_id: i64,
+    base: &rempart_domain::legal_deadline::DeadlineSettings,
+) -> Result<rempart_domain::legal_deadline::DeadlineSettings> {
+    let mut settings = base.clone();
+    for d in dates_of(conn, org_id).await? {
+        settings.body_calendar.dates.push(d);
+        settings.commission_calendar.dates.push(d);
+    }
+    Ok(settings)
+}

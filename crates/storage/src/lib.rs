@@ -13,6 +13,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod access_requests;
 pub mod advisories;
 pub mod alerts;
 pub mod assets;

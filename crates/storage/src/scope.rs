@@ -36,6 +36,14 @@ impl Scope {
         }
     }
 
+    /// The person a query is made for; none at the console.
+    pub fn person_id(&self) -> Option<i64> {
+        match *self {
+            Scope::Person { person_id, .. } => Some(person_id),
+            Scope::LocalAdministrator => None,
+        }
+    }
+
     /// A SQL condition true when `org_column` names an organization within scope. The role
     /// names come from the domain's enum and the person id is a typed integer, so both are
     /// written as literals: no text from a request reaches this SQL.

@@ -90,7 +90,8 @@ struct Page {
     days_errors: Vec<String>,
 }
 
-fn day(ctx: &Ctx, d: NaiveDate) -> String {
+/// A date with its weekday: "mercredi 2026-06-24".
+pub(crate) fn day(ctx: &Ctx, d: NaiveDate) -> String {
     format!("{} {d}", ctx.t(rules::weekday_key(d)))
 }
 
@@ -98,15 +99,20 @@ fn parse_date(value: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok()
 }
 
-fn shown(ctx: &Ctx, d: &Deadline, today: NaiveDate) -> Shown {
-    let rule_text = crate::i18n::t_args(
+/// A deadline's rule in words, with its delay.
+pub(crate) fn rule_text(ctx: &Ctx, d: &Deadline) -> String {
+    crate::i18n::t_args(
         ctx.lang,
         d.rule.label_key(),
         &[
             ("days", FluentValue::from(d.days)),
             ("years", FluentValue::from(d.years)),
         ],
-    );
+    )
+}
+
+fn shown(ctx: &Ctx, d: &Deadline, today: NaiveDate) -> Shown {
+    let rule_text = rule_text(ctx, d);
     let retention = d.rule == DeadlineRule::IncidentRetention;
     let state = (!retention).then(|| {
         crate::i18n::deadline_state(ctx.lang, d.rule, rules::deadline_state(d.due, None, today))

@@ -10,6 +10,9 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod access_letters;
+pub mod access_requests_api;
+pub mod access_requests_ui;
 pub mod account;
 pub mod advisories_api;
 pub mod advisories_ui;

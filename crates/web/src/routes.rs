@@ -500,6 +500,8 @@ pub fn routes() -> Routes {
     let routes = crate::advisories_ui::routes(crate::advisories_api::routes(routes));
     // The access law's deadlines, as a calculator.
     let routes = crate::deadlines_ui::routes(crate::days_off_api::routes(routes));
+    // Access requests: the register, the letters, the provisions relied on.
+    let routes = crate::access_requests_ui::routes(crate::access_requests_api::routes(routes));
     crate::disclosure::routes(routes)
 }
 

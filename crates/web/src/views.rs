@@ -56,7 +56,7 @@ impl Ctx {
     }
 
     pub fn for_actor(actor: &Actor, current: &str, orgs: Vec<(i64, String)>) -> Ctx {
-        let items: [(&'static str, &'static str, Option<Permission>); 20] = [
+        let items: [(&'static str, &'static str, Option<Permission>); 21] = [
             ("/", "nav-home", None),
             ("/assets", "nav-assets", Some(Permission::AssetRead)),
             ("/risks", "nav-risks", Some(Permission::RiskRead)),
@@ -93,6 +93,11 @@ impl Ctx {
                 "/escalation-rules",
                 "nav-escalation-rules",
                 Some(Permission::EscalationManage),
+            ),
+            (
+                "/access-requests",
+                "nav-access-requests",
+                Some(Permission::PrivacyRead),
             ),
             ("/deadlines", "nav-deadlines", None),
             ("/inbox", "nav-inbox", None),

@@ -23,6 +23,7 @@ fn with_id(path: &str, id: i64) -> String {
         .replace("{file_id}", &id.to_string())
         .replace("{org_id}", &id.to_string())
         .replace("{role}", "lead")
+        .replace("{letter}", "acknowledgement")
 }
 
 fn words() -> rempart_storage::inbox::Notifier<'static> {
@@ -196,6 +197,85 @@ async fn lone_centre_lead(app: &TestApp) -> Session {
         w.commit().await.unwrap();
     }
     app.login(EMAIL).await
+}
+
+/// A privacy officer of body A, who handles body A's access requests and must reach none of
+/// body B's.
+async fn privacy_officer_a(app: &TestApp) -> Session {
+    const EMAIL: &str = "rprp.ministere@demo.rempart.quebec";
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM persons WHERE email = $1")
+        .bind(EMAIL)
+        .fetch_optional(app.store.pool())
+        .await
+        .unwrap();
+    if exists.is_none() {
+        use rempart_storage::scope::Scope;
+        let mut w = app
+            .store
+            .write(rempart_storage::AuditContext::system("test"))
+            .await
+            .unwrap();
+        let hash =
+            rempart_web::auth::hash_with(cheap_hashing().params(), rempart::demo::DEMO_PASSWORD)
+                .unwrap();
+        let body_a = app.org_id(BODY_A).await;
+        let person = rempart_storage::persons::create(
+            &mut w,
+            Scope::LocalAdministrator,
+            &rempart_storage::persons::NewPerson {
+                email: EMAIL.into(),
+                name: "Responsable de l'accès du ministère".into(),
+                org_id: Some(body_a),
+                language: None,
+            },
+            &hash,
+            false,
+        )
+        .await
+        .unwrap();
+        rempart_storage::grants::create(
+            &mut w,
+            Scope::LocalAdministrator,
+            Some(person.id),
+            Some(body_a),
+            "PrivacyOfficer",
+        )
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+    }
+    app.login(EMAIL).await
+}
+
+/// An access request body B received, recorded once.
+async fn access_request_b(app: &TestApp) -> i64 {
+    let existing: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(id) FROM access_requests WHERE requester_name = 'Demandeur de l''agence'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    if let Some(id) = existing {
+        return id;
+    }
+    rempart_storage::access_requests::create(
+        &app.store,
+        rempart_storage::scope::Scope::LocalAdministrator,
+        rempart_storage::AuditContext::system("test"),
+        app.org_id(BODY_B).await,
+        &rempart_domain::access_request::NewRequest {
+            kind: "documents".into(),
+            requester_name: "Demandeur de l'agence".into(),
+            requester_contact: "demandeur@example.org".into(),
+            subject: "Les politiques de sécurité".into(),
+            received_on: "2026-06-04".into(),
+            language: "fr".into(),
+        },
+        rempart_web::time::today(),
+        &Default::default(),
+    )
+    .await
+    .unwrap()
 }
 
 async fn send(
@@ -513,6 +593,9 @@ async fn foreign_id(app: &TestApp, path: &str) -> i64 {
         .await
         .unwrap()
         .advisory_id
+    } else if path.starts_with("/access-requests/") || path.starts_with("/api/v1/access-requests/")
+    {
+        access_request_b(app).await
     } else if path.starts_with("/profile/sso/") {
         // Another person's link to the single sign-on provider.
         let mut w = app
@@ -581,6 +664,7 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
         .unwrap();
     // Made before any snapshot: the people and records the loop points at.
     let lone_lead = lone_centre_lead(&app).await;
+    let privacy_a = privacy_officer_a(&app).await;
     let mut covered = 0;
     for route in table().iter().filter(|r| r.path.contains("{id}")) {
         let id = foreign_id(&app, route.path).await;
@@ -592,6 +676,11 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
                 assert!(!role_has(rempart_domain::role::Role::Ciso, p));
                 &lone_lead
             }
+            // Personal information: body A's privacy officer tries body B's.
+            Policy::Needs(
+                rempart_domain::authz::Permission::PrivacyRead
+                | rempart_domain::authz::Permission::PrivacyManage,
+            ) => &privacy_a,
             Policy::Needs(p) if !role_has(rempart_domain::role::Role::Ciso, p) => &holder_a,
             _ => &ciso_a,
         };
@@ -736,6 +825,46 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
                         Method::POST,
                         &path,
                         &json!({"status": "in_remediation", "version": 1}),
+                    )
+                    .await
+            }
+            // Access requests: bodies each route accepts, so that only the scope refuses.
+            (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/access-requests") => {
+                ciso_a
+                    .send_json(
+                        Method::POST,
+                        &path,
+                        &json!({"kind": "documents", "requester_name": "Pirate",
+                                "requester_contact": "p@example.org", "subject": "Pirate",
+                                "received_on": "2026-06-04"}),
+                    )
+                    .await
+            }
+            (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/steps") => {
+                ciso_a
+                    .send_json(
+                        Method::POST,
+                        &path,
+                        &json!({"step": "acknowledge", "on": "2026-06-05"}),
+                    )
+                    .await
+            }
+            (&Method::POST, "/access-requests/{id}/steps") => {
+                ciso_a
+                    .post_form(&path, &[("step", "acknowledge"), ("on", "2026-06-05")])
+                    .await
+            }
+            (&Method::PUT, p) if p.ends_with("/assignee") => {
+                ciso_a
+                    .send_json(Method::PUT, &path, &json!({"person_id": null}))
+                    .await
+            }
+            (&Method::PUT, p) if p.ends_with("/access-provisions") => {
+                ciso_a
+                    .send_json(
+                        Method::PUT,
+                        &path,
+                        &json!([{"code": "37", "law": "A-2.1", "summary": "Pirate"}]),
                     )
                     .await
             }

@@ -193,3 +193,626 @@ async fn the_days_a_body_adds_move_its_deadlines_and_its_units() {
     let html = holder.get("/deadlines").await.text().await.unwrap();
     assert!(!html.contains("action=\"/deadlines/days-off\""));
 }
+
+fn words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn request_json(received_on: &str, language: &str) -> serde_json::Value {
+    serde_json::json!({
+        "kind": "documents",
+        "requester_name": "Alex Tremblay",
+        "requester_contact": "alex.tremblay@example.org",
+        "subject": "Les politiques encadrant la protection des données du portail",
+        "received_on": received_on,
+        "language": language,
+    })
+}
+
+async fn create_request(privacy: &Session, org: i64, body: &serde_json::Value) -> i64 {
+    let created = privacy
+        .send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/organizations/{org}/access-requests"),
+            body,
+        )
+        .await;
+    assert_eq!(created.status(), 201);
+    created.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn step(privacy: &Session, id: i64, body: serde_json::Value) -> reqwest::Response {
+    privacy
+        .send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/access-requests/{id}/steps"),
+            &body,
+        )
+        .await
+}
+
+async fn refused_fields(response: reqwest::Response) -> Vec<(String, String)> {
+    assert_eq!(response.status(), 422);
+    error_fields(&response.json().await.unwrap())
+}
+
+// REQ PRP-03: a request's whole course on the engine under test: the 20-day deadline with its
+// rule, article and days skipped; silence past it shown as a deemed refusal; the extension
+// only by a notice sent in time; a decision that withholds cites provisions of the body's list
+// and carries the notice of recourse with its 30-day delay; nothing after the decision; the
+// letters as PDF with the right dates, provisions and recourse text; the indicators.
+#[tokio::test]
+async fn an_access_request_runs_its_course_with_its_letters_and_indicators() {
+    let app = TestApp::spawn().await;
+    let privacy = app.login(PRIVACY_B).await;
+    let body_b = app.org_id(BODY_B).await;
+    let id = create_request(&privacy, body_b, &request_json("2026-06-04", "")).await;
+
+    let got: serde_json::Value = privacy
+        .get(&format!("/api/v1/access-requests/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["row"]["due_on"], "2026-06-25");
+    assert_eq!(got["row"]["status"], "received");
+    assert!(got["row"]["reference"]
+        .as_str()
+        .unwrap()
+        .starts_with("DA-2026-"));
+    assert_eq!(got["deadline"]["article"], "A-2.1, art. 47");
+    // 24 June, the Fête nationale, moved the deadline to the 25th.
+    assert_eq!(got["deadline"]["skipped"][0]["date"], "2026-06-24");
+    // No answer and the deadline long past: a deemed refusal, open to review by the CAI.
+    assert_eq!(got["state"]["state"], "deemed_refusal", "{got}");
+    assert!(got["review_deadline"]["due"].is_string());
+
+    // Steps in order; each refusal names its field.
+    assert_eq!(
+        step(
+            &privacy,
+            id,
+            serde_json::json!({"step": "acknowledge", "on": "2026-06-03"})
+        )
+        .await
+        .status(),
+        422
+    );
+    assert_eq!(
+        step(
+            &privacy,
+            id,
+            serde_json::json!({"step": "acknowledge", "on": "2026-06-05"})
+        )
+        .await
+        .status(),
+        204
+    );
+    assert_eq!(
+        refused_fields(
+            step(
+                &privacy,
+                id,
+                serde_json::json!({"step": "acknowledge", "on": "2026-06-06"})
+            )
+            .await
+        )
+        .await,
+        vec![(
+            "step".to_owned(),
+            "error-access-request-acknowledged".to_owned()
+        )]
+    );
+    assert_eq!(
+        refused_fields(
+            step(
+                &privacy,
+                id,
+                serde_json::json!({"step": "extend", "notice_on": "2026-06-26"})
+            )
+            .await
+        )
+        .await,
+        vec![(
+            "notice_on".to_owned(),
+            "error-access-request-extension-late".to_owned()
+        )]
+    );
+    assert_eq!(
+        step(
+            &privacy,
+            id,
+            serde_json::json!({"step": "extend", "notice_on": "2026-06-20", "note": "Volume"})
+        )
+        .await
+        .status(),
+        204
+    );
+    let got: serde_json::Value = privacy
+        .get(&format!("/api/v1/access-requests/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["row"]["due_on"], "2026-07-04");
+    assert_eq!(got["row"]["extended"], true);
+    let decide = |kind: &str, articles: serde_json::Value, recourse: bool| {
+        serde_json::json!({"step": "decide", "on": "2026-07-03", "kind": kind,
+            "articles": articles, "recourse_notice": recourse})
+    };
+    assert_eq!(
+        refused_fields(step(&privacy, id, decide("refused", serde_json::json!([]), true)).await)
+            .await,
+        vec![(
+            "articles".to_owned(),
+            "error-access-request-articles".to_owned()
+        )]
+    );
+    assert_eq!(
+        refused_fields(
+            step(
+                &privacy,
+                id,
+                decide("refused", serde_json::json!(["99"]), true)
+            )
+            .await
+        )
+        .await,
+        vec![(
+            "articles".to_owned(),
+            "error-access-request-article-unknown".to_owned()
+        )]
+    );
+    assert_eq!(
+        refused_fields(
+            step(
+                &privacy,
+                id,
+                decide("partly_granted", serde_json::json!(["53"]), false)
+            )
+            .await
+        )
+        .await,
+        vec![(
+            "recourse_notice".to_owned(),
+            "error-access-request-recourse".to_owned()
+        )]
+    );
+    // The decision letter is not there before the decision.
+    assert_eq!(
+        privacy
+            .get(&format!("/api/v1/access-requests/{id}/letters/decision"))
+            .await
+            .status(),
+        422
+    );
+    assert_eq!(
+        step(
+            &privacy,
+            id,
+            decide("partly_granted", serde_json::json!(["53", "54"]), true)
+        )
+        .await
+        .status(),
+        204
+    );
+    assert_eq!(
+        refused_fields(
+            step(
+                &privacy,
+                id,
+                serde_json::json!({"step": "withdraw", "on": "2026-07-04"})
+            )
+            .await
+        )
+        .await,
+        vec![("step".to_owned(), "error-access-request-closed".to_owned())]
+    );
+    let got: serde_json::Value = privacy
+        .get(&format!("/api/v1/access-requests/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["row"]["status"], "decided");
+    assert_eq!(got["answer_days"], 29);
+    assert_eq!(got["state"]["state"], "answered_on_time");
+    assert_eq!(got["steps"].as_array().unwrap().len(), 4);
+    assert_eq!(got["steps"][2]["detail"]["note"], "Volume");
+    // Thirty days after 3 July is Sunday 2 August: before the CAI, Monday 3 August.
+    assert_eq!(got["review_deadline"]["due"], "2026-08-03");
+    assert_eq!(got["review_deadline"]["article"], "A-2.1, art. 135");
+
+    // The letters, read back by a PDF reader.
+    let pdf = |letter: &'static str| {
+        let privacy = &privacy;
+        async move {
+            let response = privacy
+                .get(&format!("/api/v1/access-requests/{id}/letters/{letter}"))
+                .await;
+            assert_eq!(response.status(), 200, "{letter}");
+            assert_eq!(response.headers()["content-type"], "application/pdf");
+            // Lines wrap where the layout decides: words are compared, not lines.
+            words(&pdf_text(&response.bytes().await.unwrap()))
+        }
+    };
+    let text = pdf("acknowledgement").await;
+    for expected in [
+        "Accusé de réception",
+        "4 juin 2026",
+        "25 juin 2026",
+        "article 135",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from {text}");
+    }
+    let text = pdf("extension").await;
+    for expected in ["20 juin 2026", "4 juillet 2026", "25 juin 2026"] {
+        assert!(text.contains(expected), "{expected} missing from {text}");
+    }
+    let text = pdf("decision").await;
+    for expected in [
+        "Alex Tremblay",
+        "3 juillet 2026",
+        "53 et 54 (A-2.1)",
+        "Dispositions invoquées",
+        "Dans un document, sont personnels",
+        "Avis de recours",
+        "3 août 2026",
+        "l’article 135 de la Loi",
+        "relever le requérant",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from {text}");
+    }
+
+    // A requester who asked for English gets English letters.
+    let en = create_request(&privacy, body_b, &request_json("2026-06-04", "en")).await;
+    let response = privacy
+        .get(&format!(
+            "/api/v1/access-requests/{en}/letters/acknowledgement"
+        ))
+        .await;
+    let text = words(&pdf_text(&response.bytes().await.unwrap()));
+    for expected in [
+        "Acknowledgement of receipt",
+        "June 4, 2026",
+        "June 25, 2026",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from {text}");
+    }
+
+    // Indicators of the year: two received, one decided on time in 29 days, one deemed refused.
+    let ind: serde_json::Value = privacy
+        .get("/api/v1/access-requests/indicators?from=2026-01-01&to=2026-12-31")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ind["received"], 2);
+    assert_eq!(ind["decided"], 1);
+    assert_eq!(ind["decided_on_time"], 1);
+    assert_eq!(ind["open_overdue"], 1);
+    assert_eq!(ind["mean_answer_days"], 29.0);
+    assert_eq!(ind["provisions"], serde_json::json!([["53", 1], ["54", 1]]));
+    let bad = privacy
+        .get("/api/v1/access-requests/indicators?from=2026-12-31&to=2026-01-01")
+        .await;
+    assert_eq!(bad.status(), 422);
+
+    // The list: filters, and no personal information in it.
+    let list = privacy
+        .get("/api/v1/access-requests?status=open&overdue=true")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_str(&list).unwrap();
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["id"], en);
+    let all = privacy
+        .get("/api/v1/access-requests")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!all.contains("Alex Tremblay"), "{all}");
+    assert_eq!(
+        privacy
+            .get("/api/v1/access-requests?status=lost")
+            .await
+            .status(),
+        422
+    );
+}
+
+// REQ PRP-03: personal information is shown only to the privacy officer of the body and the
+// person assigned (issue 9, access control): the security officers, the auditor and another
+// body's privacy officer do not reach it; every reading is in the audit trail, which the
+// auditor sees, and the trail holds neither the requester's name nor the notes.
+#[tokio::test]
+async fn access_requests_are_read_only_by_the_privacy_officer_and_the_assignee_and_logged() {
+    let app = TestApp::spawn().await;
+    let privacy = app.login(PRIVACY_B).await;
+    let body_b = app.org_id(BODY_B).await;
+    let id = create_request(&privacy, body_b, &request_json("2026-06-04", "fr")).await;
+    let path = format!("/api/v1/access-requests/{id}");
+
+    let ciso = app.login(CSIO_A).await;
+    let auditor = app.login(AUDITOR).await;
+    for (who, session) in [("ciso", &ciso), ("auditor", &auditor)] {
+        assert_eq!(session.get(&path).await.status(), 404, "{who}");
+        let list: serde_json::Value = session
+            .get("/api/v1/access-requests")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(list["total"], 0, "{who}");
+        assert_eq!(
+            session
+                .get(&format!("/access-requests/{id}"))
+                .await
+                .status(),
+            404
+        );
+    }
+    // A person of the body is assigned: then they read this request, and may not move it.
+    const ASSIGNEE: &str = "detentrice.afs@demo.rempart.quebec";
+    let assignee = app.login(ASSIGNEE).await;
+    assert_eq!(assignee.get(&path).await.status(), 404);
+    let person = app.person_id(ASSIGNEE).await;
+    let foreign = app.person_id(HOLDER_A).await;
+    let refused = privacy
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("{path}/assignee"),
+            &serde_json::json!({"person_id": foreign}),
+        )
+        .await;
+    assert_eq!(
+        refused_fields(refused).await,
+        vec![(
+            "person_id".to_owned(),
+            "error-access-request-assignee".to_owned()
+        )]
+    );
+    let assigned = privacy
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("{path}/assignee"),
+            &serde_json::json!({"person_id": person}),
+        )
+        .await;
+    assert_eq!(assigned.status(), 204);
+    let read = assignee.get(&path).await;
+    assert_eq!(read.status(), 200);
+    let list: serde_json::Value = assignee
+        .get("/api/v1/access-requests")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 1);
+    assert_eq!(
+        step(
+            &assignee,
+            id,
+            serde_json::json!({"step": "acknowledge", "on": "2026-06-05"})
+        )
+        .await
+        .status(),
+        403
+    );
+    // Every reading is logged, with who read; the auditor sees them.
+    let reads: Vec<String> = sqlx::query_scalar(
+        "SELECT actor_label FROM audit_entries WHERE action = 'access_request.read' \
+         AND entity_id = $1 ORDER BY seq",
+    )
+    .bind(id.to_string())
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(reads, vec![ASSIGNEE.to_owned()]);
+    let trail: serde_json::Value = auditor
+        .get(&format!(
+            "/api/v1/audit?action=access_request.&entity_id={id}"
+        ))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let actions: Vec<&str> = trail["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"access_request.read"), "{trail}");
+    assert!(actions.contains(&"access_request.created"));
+    let leaked: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_entries WHERE after_json LIKE '%Alex Tremblay%' \
+         OR before_json LIKE '%Alex Tremblay%' OR after_json LIKE '%example.org%'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(leaked, 0);
+    // Recording needs the privacy officer's permission: the security officer is refused.
+    let denied = ciso
+        .send_json(
+            reqwest::Method::POST,
+            &format!(
+                "/api/v1/organizations/{}/access-requests",
+                app.org_id(BODY_A).await
+            ),
+            &request_json("2026-06-04", "fr"),
+        )
+        .await;
+    assert_eq!(denied.status(), 403);
+}
+
+// REQ PRP-03: the pages work without a script: a new request refused with its fields named,
+// then recorded; its page with the deadline's rule and article, the steps' forms (a refused
+// decision names its field), the provisions the body adds, its own letter text (an unknown
+// field refused by line) used in the letter.
+#[tokio::test]
+async fn the_access_request_pages_work_without_script() {
+    let app = TestApp::spawn().await;
+    let privacy = app.login(PRIVACY_B).await;
+    let body_b = app.org_id(BODY_B).await.to_string();
+    let html = privacy
+        .get("/access-requests/new")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<form method=\"post\" action=\"/access-requests/new\""));
+    let refused = privacy
+        .post_form(
+            "/access-requests/new",
+            &[
+                ("org_id", &body_b),
+                ("kind", "documents"),
+                ("received_on", "2026-06-04"),
+                ("requester_name", ""),
+                ("requester_contact", "x@example.org"),
+                ("subject", "Les contrats"),
+                ("language", "fr"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("href=\"#requester_name\""), "{html}");
+    assert!(html.contains("value=\"x@example.org\"") || html.contains(">x@example.org<"));
+    let created = privacy
+        .post_form(
+            "/access-requests/new",
+            &[
+                ("org_id", &body_b),
+                ("kind", "personal_access"),
+                ("received_on", "2026-06-04"),
+                ("requester_name", "Camille Roy"),
+                ("requester_contact", "camille@example.org"),
+                ("subject", "Mon dossier"),
+                ("language", "fr"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), 303);
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let html = privacy.get(&location).await.text().await.unwrap();
+    for expected in [
+        "Camille Roy",
+        "A-2.1, art. 98",
+        "jeudi 2026-06-25",
+        "refus présumé",
+        "action=\"/access-requests/",
+        "chaque consultation est inscrite au journal",
+    ] {
+        assert!(html.contains(expected), "{expected} missing");
+    }
+    let steps = format!("{location}/steps");
+    let ok = privacy
+        .post_form(&steps, &[("step", "acknowledge"), ("on", "2026-06-05")])
+        .await;
+    assert_eq!(ok.status(), 303);
+    let refused = privacy
+        .post_form(
+            &steps,
+            &[
+                ("step", "decide"),
+                ("on", "2026-06-10"),
+                ("decision", "refused"),
+                ("recourse_notice", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("href=\"#decide-articles\""), "{html}");
+    assert!(html.contains("doit citer les dispositions invoquées"));
+    // The list shows the reference, not the requester.
+    let list = privacy.get("/access-requests").await.text().await.unwrap();
+    assert!(list.contains("DA-2026-"));
+    assert!(!list.contains("Camille Roy"));
+
+    // The body adds a provision; a bad line is named.
+    let bad = privacy
+        .post_form(
+            "/access-requests/provisions",
+            &[("provisions", "53 | A-2.1 | Déjà là")],
+        )
+        .await;
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("Ligne 1"));
+    let saved = privacy
+        .post_form(
+            "/access-requests/provisions",
+            &[("provisions", "37 | A-2.1 | Avis ou recommandation")],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    let html = privacy
+        .get("/access-requests/provisions")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Avis ou recommandation"));
+    let decided = privacy
+        .post_form(
+            &steps,
+            &[
+                ("step", "decide"),
+                ("on", "2026-06-10"),
+                ("decision", "refused"),
+                ("articles", "37"),
+                ("articles", "53"),
+                ("recourse_notice", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(decided.status(), 303);
+
+    // The body's own decision letter, checked for unknown fields.
+    let refused = privacy
+        .post_form(
+            "/access-requests/letters",
+            &[
+                ("letter", "decision"),
+                ("language", "fr"),
+                ("body", "Bonjour {requester},\n\nVotre dossier {numero}"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("ligne 3"));
+    let saved = privacy
+        .post_form(
+            "/access-requests/letters",
+            &[
+                ("letter", "decision"),
+                ("language", "fr"),
+                (
+                    "body",
+                    "Bonjour {requester},\r\n\r\nNotre décision du {decision_on} sur {reference}.\r\n\r\n{provisions_sentence}",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), 303);
+    let pdf = privacy.get(&format!("{location}/letters/decision")).await;
+    assert_eq!(pdf.status(), 200);
+    let text = words(&pdf_text(&pdf.bytes().await.unwrap()));
+    for expected in [
+        "Bonjour Camille Roy",
+        "Notre décision du 10 juin 2026",
+        "37 et 53 (A-2.1)",
+        "Avis ou recommandation",
+        "Avis de recours",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from {text}");
+    }
+}

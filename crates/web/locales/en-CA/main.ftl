@@ -236,6 +236,8 @@ error-field = field
 error-password-common = This password is among the most common in data breaches: choose another.
 module-assets = Information assets
 module-risks = Risks
+module-gmvi = Threats, vulnerabilities and incidents (GMVI)
+module-privacy = Personal information and access to documents
 
 # Information assets
 nav-assets = Assets

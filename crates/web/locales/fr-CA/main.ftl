@@ -236,6 +236,8 @@ error-field = champ
 error-password-common = Ce mot de passe figure parmi les plus courants dans les fuites de données : choisissez-en un autre.
 module-assets = Actifs informationnels
 module-risks = Risques
+module-gmvi = Menaces, vulnérabilités et incidents (GMVI)
+module-privacy = Renseignements personnels et accès aux documents
 
 # Information assets
 nav-assets = Actifs
