@@ -735,6 +735,64 @@ test('Rempart in a browser: login, language, organisations, accessibility', { ti
     assert.deepEqual(found, [], 'no axe finding of any impact on the deadline calculator');
   });
 
+  await step('5j. the privacy officer records an access request, follows its legal clock and reads the incident register, without script', async () => {
+    const before = findings.length;
+    await submit(page, page.locator('.banner').getByRole('button', { name: 'Se déconnecter' }));
+    await page.getByLabel('Adresse courriel', { exact: true }).fill('rprp@demo.rempart.quebec');
+    await page.getByLabel('Mot de passe', { exact: true }).fill(DEMO_PASSWORD);
+    await submit(page, page.getByRole('button', { name: 'Se connecter', exact: true }));
+    await Promise.all([
+      page.waitForURL((url) => url.pathname === '/access-requests'),
+      page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Demandes d’accès', exact: true }).click(),
+    ]);
+    assert.equal(await h1(page), 'Demandes d’accès');
+    // The demo's four requests, one of them past its deadline without an answer.
+    assert.match(await page.locator('table').textContent(), /refus présumé/);
+    await shot(page, '05j-access-requests');
+    await axeCheck(page, '/access-requests');
+    await page.goto(`${BASE}/access-requests/new`);
+    assert.equal(await h1(page), 'Enregistrer une demande');
+    await axeCheck(page, '/access-requests/new');
+    await page.getByLabel('Date de réception', { exact: true }).fill('2026-06-04');
+    await page.getByLabel('Coordonnées (adresse postale ou courriel)', { exact: true }).fill('demandeur@example.org');
+    await page.getByLabel('Objet de la demande', { exact: true }).fill('Les politiques de protection des renseignements personnels');
+    // The requester's name is missing: refused, the field named, nothing lost.
+    await page.locator('#requester_name').evaluate((el) => el.removeAttribute('required'));
+    await submit(page, page.getByRole('button', { name: 'Enregistrer la demande', exact: true }));
+    assert.match(await page.locator('.error-summary').textContent(), /Ce champ est obligatoire/);
+    assert.equal(await page.getByLabel('Coordonnées (adresse postale ou courriel)', { exact: true }).inputValue(), 'demandeur@example.org');
+    await axeCheck(page, '/access-requests/new (refused)');
+    await page.getByLabel('Demandeur', { exact: true }).fill('Alex Tremblay');
+    await submit(page, page.getByRole('button', { name: 'Enregistrer la demande', exact: true }));
+    assert.match(new URL(page.url()).pathname, /^\/access-requests\/\d+$/);
+    const deadline = await page.locator('#h-deadline + dl').textContent();
+    assert.match(deadline, /jeudi 2026-06-25/);
+    assert.match(deadline, /A-2\.1, art\. 47/);
+    assert.match(deadline, /refus présumé/);
+    await shot(page, '05j-access-request');
+    await axeCheck(page, '/access-requests/{id}');
+    await page.locator('#acknowledge-on').fill('2026-06-05');
+    await submit(page, page.getByRole('button', { name: 'Inscrire l’accusé de réception', exact: true }));
+    assert.match(await page.locator('#h-history + table').textContent(), /Accusé de réception/);
+    await page.locator('#extend-notice_on').fill('2026-06-26');
+    await submit(page, page.getByRole('button', { name: 'Inscrire l’avis de prolongation', exact: true }));
+    assert.match(await page.locator('.error-summary').textContent(), /avant l’expiration du délai de 20 jours/);
+    await axeCheck(page, '/access-requests/{id} (late extension refused)');
+    for (const [path, title] of [
+      ['/access-requests/indicators', 'Indicateurs des demandes d’accès'],
+      ['/access-requests/provisions', 'Dispositions invocables'],
+      ['/access-requests/letters', 'Lettres'],
+      ['/confidentiality-incidents', 'Registre des incidents de confidentialité'],
+      ['/confidentiality-incidents/new', 'Inscrire un incident de confidentialité'],
+    ]) {
+      await page.goto(`${BASE}${path}`);
+      assert.equal(await h1(page), title);
+      await axeCheck(page, path);
+    }
+    const found = findings.slice(before).map((f) => `${f.label}: [${f.impact}] ${f.id}`);
+    assert.deepEqual(found, [], 'no axe finding of any impact on the access-request pages');
+  });
+
   await step('6. no script error on any page', async () => {
     assert.deepEqual(pageErrors, []);
     // The pages must live within their own Content-Security-Policy: no inline style or script.

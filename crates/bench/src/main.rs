@@ -21,6 +21,7 @@
 //! Each prints a short summary, or JSON with `--json`; progress goes to standard error.
 #![forbid(unsafe_code)]
 
+mod access_requests;
 mod assets;
 mod db;
 mod deadlines;
@@ -115,6 +116,8 @@ enum Command {
     Scans(ScansArgs),
     /// Legal deadlines computed per second (the same on both engines).
     Deadlines(DeadlinesArgs),
+    /// The access-request register, its indicators and a request's page at 100,000 requests.
+    AccessRequests(AccessRequestsArgs),
     /// Every measurement in turn.
     All(AllArgs),
 }
@@ -250,6 +253,16 @@ impl RisksArgs {
 }
 
 #[derive(Debug, Args, Clone)]
+pub struct AccessRequestsArgs {
+    /// Access requests in the first public body.
+    #[arg(long, default_value_t = 100_000)]
+    pub requests: i64,
+    /// Timed runs of each query.
+    #[arg(long, default_value_t = 200)]
+    pub request_runs: usize,
+}
+
+#[derive(Debug, Args, Clone)]
 struct AllArgs {
     #[command(flatten)]
     writes: WritesArgs,
@@ -271,6 +284,8 @@ struct AllArgs {
     scans: ScansArgs,
     #[command(flatten)]
     deadlines: DeadlinesArgs,
+    #[command(flatten)]
+    access_requests: AccessRequestsArgs,
 }
 
 /// Where the databases go.
@@ -335,6 +350,10 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Gmvi(a) => sections.push(("gmvi", timed(gmvi::run(&ctx, a)).await?)),
         Command::Scans(a) => sections.push(("scans", timed(scans::run(&ctx, a)).await?)),
         Command::Deadlines(a) => sections.push(("deadlines", timed(deadlines::run(a)).await?)),
+        Command::AccessRequests(a) => sections.push((
+            "access_requests",
+            timed(access_requests::run(&ctx, a)).await?,
+        )),
         Command::All(a) => {
             sections.push(("writes", timed(writes::run(&ctx, &a.writes)).await?));
             sections.push(("verify", timed(verify::run(&ctx, &a.verify)).await?));
@@ -346,6 +365,10 @@ async fn run(cli: Cli) -> Result<()> {
             sections.push(("gmvi", timed(gmvi::run(&ctx, &a.gmvi)).await?));
             sections.push(("scans", timed(scans::run(&ctx, &a.scans)).await?));
             sections.push(("deadlines", timed(deadlines::run(&a.deadlines)).await?));
+            sections.push((
+                "access_requests",
+                timed(access_requests::run(&ctx, &a.access_requests)).await?,
+            ));
         }
     }
     if cli.json {

@@ -253,5 +253,6 @@ pub async fn load(store: &Store, password_hash: &str) -> Result<bool, StoreError
     // Reports, incidents and alerts are written by the people who would make them, each in a
     // transaction of their own.
     crate::demo_gmvi::load(store).await?;
+    crate::demo_privacy::load(store, rempart_web::time::today()).await?;
     Ok(true)
 }

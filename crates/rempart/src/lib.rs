@@ -24,6 +24,7 @@ pub mod deadline_command;
 pub mod demo;
 pub mod demo_assets;
 pub mod demo_gmvi;
+pub mod demo_privacy;
 pub mod demo_risks;
 pub mod mail;
 pub mod scan_command;

@@ -35,6 +35,9 @@ CREATE UNIQUE INDEX access_requests_reference ON access_requests (reference);
 CREATE INDEX access_requests_org_received ON access_requests (org_id, received_on, id);
 CREATE INDEX access_requests_org_due ON access_requests (org_id, status, due_on);
 CREATE INDEX access_requests_assignee ON access_requests (assignee_id);
+-- The register reads in order of receipt or of deadline and stops at a page.
+CREATE INDEX access_requests_received ON access_requests (received_on, id);
+CREATE INDEX access_requests_due ON access_requests (due_on, id);
 
 -- What happened to a request, in order: each step as the privacy officer recorded it.
 CREATE TABLE access_request_steps (

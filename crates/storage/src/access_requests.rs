@@ -20,6 +20,7 @@ use serde::Serialize;
 use serde_json::json;
 use sqlx::Row;
 
+use crate::dates::{parse as date, parse_opt as opt_date, ymd};
 use crate::days_off::settings_for;
 use crate::error::{Result, StoreError};
 use crate::list::{Page, PageRequest};
@@ -31,25 +32,16 @@ fn invalid(field: &str, code: &'static str) -> StoreError {
     StoreError::Invalid(ValidationErrors::single(FieldError::new(field, code)))
 }
 
-fn date(text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| StoreError::Database(sqlx::Error::Decode("date".into())))
-}
-
-fn opt_date(text: Option<String>) -> Result<Option<NaiveDate>> {
-    text.as_deref().map(date).transpose()
-}
-
-fn ymd(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
 /// Who may read a request: the privacy officers that reach its organization, and the person
 /// assigned to it (who sees that request and no other).
 fn read_condition(scope: Scope) -> String {
-    let officers = scope.with(Permission::PrivacyRead).condition("r.org_id");
+    read_condition_on(scope, "r.org_id", "r.assignee_id")
+}
+
+fn read_condition_on(scope: Scope, org_column: &str, assignee_column: &str) -> String {
+    let officers = scope.with(Permission::PrivacyRead).condition(org_column);
     match scope.person_id() {
-        Some(person) => format!("({officers} OR r.assignee_id = {person})"),
+        Some(person) => format!("({officers} OR {assignee_column} = {person})"),
         None => officers,
     }
 }
@@ -261,13 +253,17 @@ pub async fn list(
     filter: &ListFilter,
     page: &PageRequest<RequestSort>,
 ) -> Result<Page<RequestRow>> {
-    let mut clauses = vec![read_condition(scope)];
+    // The unary plus keeps SQLite from choosing the organization's index for the scope: a
+    // page is then read in the order of the sort's index and stops at its limit, instead of
+    // sorting every request in scope (300 ms to 10 ms at 100,000 requests, BENCHMARKS §10).
+    // PostgreSQL plans it as before.
+    let mut clauses = vec![read_condition_on(scope, "+r.org_id", "+r.assignee_id")];
     let mut binds: Vec<String> = Vec::new();
     let mut org_bind: Option<i64> = None;
     if let Some(org) = filter.org {
         org_bind = Some(org);
         clauses.push(
-            "r.org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1)".into(),
+            "+r.org_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = $1)".into(),
         );
     }
     let param =

@@ -356,6 +356,7 @@ pub async fn triage(
                 .bind(chosen)
                 .execute(wtx.conn())
                 .await?;
+            crate::confidentiality::open_for_incident(wtx, chosen).await?;
             crate::notices::escalate_incident(wtx, notifier, chosen).await?;
         }
         incident_id = Some(chosen);

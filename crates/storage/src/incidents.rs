@@ -157,6 +157,10 @@ pub async fn open(
         after: Some(audited(input, &reference)),
     })
     .await?;
+    if input.personal_info {
+        // PRIV-03: the register of confidentiality incidents gets its entry to complete.
+        crate::confidentiality::open_for_incident(wtx, id).await?;
+    }
     crate::notices::escalate_incident(wtx, notifier, id).await?;
     Ok(id)
 }
@@ -219,6 +223,9 @@ pub async fn update(
         after: Some(audited(input, &reference)),
     })
     .await?;
+    if input.personal_info {
+        crate::confidentiality::open_for_incident(wtx, id).await?;
+    }
     crate::notices::escalate_incident(wtx, notifier, id).await?;
     Ok(())
 }

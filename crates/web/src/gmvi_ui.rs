@@ -1561,6 +1561,8 @@ struct IncidentPage {
     severities: Vec<(&'static str, String)>,
     form: FormState,
     faults: Vec<(String, String)>,
+    /// The register entry this incident opened (PRIV-03), for those who read the register.
+    confidentiality: Option<(i64, String)>,
 }
 
 /// Entries per page of the timeline.
@@ -1887,9 +1889,20 @@ async fn incident_page(
     let impact_codes: Vec<&'static str> = Impact::ALL.iter().map(|i| i.as_str()).collect();
     let task_codes: Vec<&'static str> = TaskStatus::ALL.iter().map(|s| s.as_str()).collect();
     let kind_codes: Vec<&'static str> = EntryKind::WRITTEN.iter().map(|k| k.as_str()).collect();
+    let confidentiality = if actor.can(Permission::PrivacyRead) {
+        rempart_storage::confidentiality::of_incident(
+            &app.store,
+            Scope::new(actor.person.id, Permission::PrivacyRead),
+            inc.id,
+        )
+        .await?
+    } else {
+        None
+    };
     Ok(render(
         status,
         &IncidentPage {
+            confidentiality,
             status: label(&ctx, "incident-status", &inc.status),
             severity: label(&ctx, "severity", &inc.severity),
             category: label(&ctx, "incident-category", &inc.category),

@@ -20,6 +20,8 @@ pub mod api;
 pub mod assets_api;
 pub mod assets_ui;
 pub mod auth;
+pub mod confidentiality_api;
+pub mod confidentiality_ui;
 pub mod controls;
 pub mod controls_api;
 pub mod controls_ui;

@@ -56,7 +56,7 @@ impl Ctx {
     }
 
     pub fn for_actor(actor: &Actor, current: &str, orgs: Vec<(i64, String)>) -> Ctx {
-        let items: [(&'static str, &'static str, Option<Permission>); 21] = [
+        let items: [(&'static str, &'static str, Option<Permission>); 22] = [
             ("/", "nav-home", None),
             ("/assets", "nav-assets", Some(Permission::AssetRead)),
             ("/risks", "nav-risks", Some(Permission::RiskRead)),
@@ -97,6 +97,11 @@ impl Ctx {
             (
                 "/access-requests",
                 "nav-access-requests",
+                Some(Permission::PrivacyRead),
+            ),
+            (
+                "/confidentiality-incidents",
+                "nav-confidentiality-incidents",
                 Some(Permission::PrivacyRead),
             ),
             ("/deadlines", "nav-deadlines", None),

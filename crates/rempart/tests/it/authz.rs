@@ -278,6 +278,41 @@ async fn access_request_b(app: &TestApp) -> i64 {
     .unwrap()
 }
 
+fn entry_json() -> serde_json::Value {
+    json!({"information": "Noms", "circumstances": "Courriel mal adressé",
+           "occurred_from": "2026-06-01", "aware_on": "2026-06-02", "persons": "3"})
+}
+
+/// A confidentiality incident body B recorded, once.
+async fn confidentiality_b(app: &TestApp) -> i64 {
+    let existing: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(id) FROM confidentiality_incidents WHERE circumstances = 'Incident de l''agence'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    if let Some(id) = existing {
+        return id;
+    }
+    rempart_storage::confidentiality::create(
+        &app.store,
+        rempart_storage::scope::Scope::LocalAdministrator,
+        rempart_storage::AuditContext::system("test"),
+        app.org_id(BODY_B).await,
+        &rempart_domain::confidentiality::EntryInput {
+            information: "Dossiers".into(),
+            circumstances: "Incident de l'agence".into(),
+            occurred_from: "2026-06-01".into(),
+            aware_on: "2026-06-02".into(),
+            persons: "10".into(),
+            ..Default::default()
+        },
+        rempart_web::time::today(),
+    )
+    .await
+    .unwrap()
+}
+
 async fn send(
     session_client: &reqwest::Client,
     base: &str,
@@ -596,6 +631,10 @@ async fn foreign_id(app: &TestApp, path: &str) -> i64 {
     } else if path.starts_with("/access-requests/") || path.starts_with("/api/v1/access-requests/")
     {
         access_request_b(app).await
+    } else if path.starts_with("/confidentiality-incidents/")
+        || path.starts_with("/api/v1/confidentiality-incidents/")
+    {
+        confidentiality_b(app).await
     } else if path.starts_with("/profile/sso/") {
         // Another person's link to the single sign-on provider.
         let mut w = app
@@ -837,6 +876,28 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
                         &json!({"kind": "documents", "requester_name": "Pirate",
                                 "requester_contact": "p@example.org", "subject": "Pirate",
                                 "received_on": "2026-06-04"}),
+                    )
+                    .await
+            }
+            (&Method::POST, p)
+                if p.starts_with("/api/") && p.ends_with("/confidentiality-incidents") =>
+            {
+                ciso_a.send_json(Method::POST, &path, &entry_json()).await
+            }
+            (&Method::PUT, p) if p.starts_with("/api/v1/confidentiality-incidents/") => {
+                let mut body = entry_json();
+                body["version"] = json!(1);
+                ciso_a.send_json(Method::PUT, &path, &body).await
+            }
+            (&Method::POST, p)
+                if p.starts_with("/api/v1/confidentiality-incidents/")
+                    && p.ends_with("/notices") =>
+            {
+                ciso_a
+                    .send_json(
+                        Method::POST,
+                        &path,
+                        &json!({"kind": "commission", "sent_on": "2026-06-05"}),
                     )
                     .await
             }

@@ -482,9 +482,10 @@ async fn an_access_request_runs_its_course_with_its_letters_and_indicators() {
         assert!(text.contains(expected), "{expected} missing from {text}");
     }
 
-    // Indicators of the year: two received, one decided on time in 29 days, one deemed refused.
+    // Indicators of June (the demo's requests are recent): two received, one decided on time in
+    // 29 days, one deemed refused.
     let ind: serde_json::Value = privacy
-        .get("/api/v1/access-requests/indicators?from=2026-01-01&to=2026-12-31")
+        .get("/api/v1/access-requests/indicators?from=2026-06-01&to=2026-06-30")
         .await
         .json()
         .await
@@ -508,8 +509,13 @@ async fn an_access_request_runs_its_course_with_its_letters_and_indicators() {
         .await
         .unwrap();
     let list: serde_json::Value = serde_json::from_str(&list).unwrap();
-    assert_eq!(list["total"], 1);
-    assert_eq!(list["items"][0]["id"], en);
+    let ids: Vec<i64> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert!(ids.contains(&en) && !ids.contains(&id), "{list}");
     let all = privacy
         .get("/api/v1/access-requests")
         .await
@@ -815,4 +821,434 @@ async fn the_access_request_pages_work_without_script() {
     ] {
         assert!(text.contains(expected), "{expected} missing from {text}");
     }
+}
+
+/// Incidents name who opened them: body B's privacy officer, as a person.
+async fn as_privacy_officer(app: &TestApp) -> rempart_storage::AuditContext {
+    rempart_storage::AuditContext {
+        actor_id: Some(app.person_id(PRIVACY_B).await),
+        actor_label: PRIVACY_B.into(),
+        source: "test".into(),
+    }
+}
+
+fn words_notifier() -> rempart_storage::inbox::Notifier<'static> {
+    rempart_storage::inbox::Notifier {
+        wording: &rempart_web::gmvi::Words,
+        email: false,
+    }
+}
+
+/// Opens a security incident in body B as the console would, with or without personal
+/// information; gives its id.
+async fn security_incident_b(app: &TestApp, title: &str, personal_info: bool) -> i64 {
+    let mut w = app
+        .store
+        .write(as_privacy_officer(app).await)
+        .await
+        .unwrap();
+    let input = rempart_domain::incident::IncidentDraft {
+        title: title.into(),
+        category: "data_leak".into(),
+        severity: "high".into(),
+        personal_info,
+        ..Default::default()
+    }
+    .check()
+    .unwrap();
+    let now = w.now();
+    let id = rempart_storage::incidents::open(
+        &mut w,
+        &words_notifier(),
+        rempart_storage::scope::Scope::LocalAdministrator,
+        app.org_id(BODY_B).await,
+        &input,
+        now,
+    )
+    .await
+    .unwrap();
+    w.commit().await.unwrap();
+    id
+}
+
+// REQ PRIV-03: a security incident involving personal information opens its entry in the
+// register of confidentiality incidents, once, whether it is opened so or found so later; the
+// two are linked both ways on their pages.
+#[tokio::test]
+async fn a_security_incident_with_personal_information_opens_its_register_entry() {
+    let app = TestApp::spawn().await;
+    let privacy = app.login(PRIVACY_B).await;
+    let incident = security_incident_b(&app, "Fuite du fichier des usagers", true).await;
+    let list: serde_json::Value = privacy
+        .get("/api/v1/confidentiality-incidents")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 1, "{list}");
+    let entry = &list["items"][0];
+    assert_eq!(entry["status"], "draft");
+    assert_eq!(entry["incident_id"], incident);
+    let ci = entry["id"].as_i64().unwrap();
+    let got: serde_json::Value = privacy
+        .get(&format!("/api/v1/confidentiality-incidents/{ci}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["circumstances"], "Fuite du fichier des usagers");
+    assert_eq!(
+        got["row"]["aware_on"],
+        rempart_web::time::today().to_string()
+    );
+
+    // Found to involve personal information later: the entry opens then, and only once.
+    let later = security_incident_b(&app, "Poste volé", false).await;
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM confidentiality_incidents")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap()
+    };
+    assert_eq!(count().await, 1);
+    for _ in 0..2 {
+        let mut w = app
+            .store
+            .write(as_privacy_officer(&app).await)
+            .await
+            .unwrap();
+        let version: i64 = sqlx::query_scalar("SELECT version FROM incidents WHERE id = $1")
+            .bind(later)
+            .fetch_one(w.conn())
+            .await
+            .unwrap();
+        let input = rempart_domain::incident::IncidentDraft {
+            title: "Poste volé".into(),
+            category: "data_leak".into(),
+            severity: "high".into(),
+            personal_info: true,
+            ..Default::default()
+        }
+        .check()
+        .unwrap();
+        rempart_storage::incidents::update(
+            &mut w,
+            &words_notifier(),
+            rempart_storage::scope::Scope::LocalAdministrator,
+            later,
+            version,
+            &input,
+        )
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+    }
+    assert_eq!(count().await, 2);
+
+    // Linked both ways.
+    let html = privacy
+        .get(&format!("/incidents/{incident}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!("href=\"/confidentiality-incidents/{ci}\"")),
+        "{html}"
+    );
+    let html = privacy
+        .get(&format!("/confidentiality-incidents/{ci}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(&format!("href=\"/incidents/{incident}\"")));
+    assert!(html.contains("à compléter"));
+}
+
+fn entry_json(aware_on: &str, serious: &str, consulted: &str) -> serde_json::Value {
+    serde_json::json!({
+        "information": "Noms, dates de naissance et numéros de dossier",
+        "circumstances": "Une liste envoyée par courriel au mauvais destinataire",
+        "occurred_from": "2020-01-01",
+        "aware_on": aware_on,
+        "persons": "240",
+        "persons_in_quebec": "238",
+        "sensitivity": "high",
+        "consequences": "Vol d’identité",
+        "malicious_uses": "Hameçonnage ciblé",
+        "likelihood": "medium",
+        "serious_injury": serious,
+        "privacy_officer_consulted_on": consulted,
+        "measures": "Rappel du courriel, confirmation de destruction",
+    })
+}
+
+// REQ PRIV-01, PRIV-02: an entry holds the regulation's fields; concluding needs the privacy
+// officer's consultation; notices follow a serious conclusion in order and the notice to the
+// CAI is produced with its content; an entry is kept five years after awareness (deletion
+// refused before, allowed after); every reading is audited without the texts; another role
+// does not reach the register.
+#[tokio::test]
+async fn the_register_assesses_notifies_and_keeps_its_entries_five_years() {
+    let app = TestApp::spawn().await;
+    let privacy = app.login(PRIVACY_B).await;
+    let body_b = app.org_id(BODY_B).await;
+    let path = format!("/api/v1/organizations/{body_b}/confidentiality-incidents");
+    let refused = privacy
+        .send_json(
+            reqwest::Method::POST,
+            &path,
+            &entry_json("2026-06-02", "yes", ""),
+        )
+        .await;
+    assert_eq!(
+        refused_fields(refused).await,
+        vec![(
+            "privacy_officer_consulted_on".to_owned(),
+            "error-confidentiality-consulted".to_owned()
+        )]
+    );
+    let created = privacy
+        .send_json(
+            reqwest::Method::POST,
+            &path,
+            &entry_json("2026-06-02", "yes", "2026-06-03"),
+        )
+        .await;
+    assert_eq!(created.status(), 201);
+    let id = created.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let notice = |kind: &str, on: &str, detail: &str| {
+        let privacy = &privacy;
+        let body = serde_json::json!({"kind": kind, "sent_on": on, "detail": detail});
+        async move {
+            privacy
+                .send_json(
+                    reqwest::Method::POST,
+                    &format!("/api/v1/confidentiality-incidents/{id}/notices"),
+                    &body,
+                )
+                .await
+        }
+    };
+    assert_eq!(
+        refused_fields(notice("commission_addition", "2026-06-04", "Cause").await).await,
+        vec![(
+            "kind".to_owned(),
+            "error-confidentiality-addition".to_owned()
+        )]
+    );
+    assert_eq!(
+        refused_fields(notice("commission", "2026-06-01", "").await).await,
+        vec![(
+            "sent_on".to_owned(),
+            "error-confidentiality-notice-before".to_owned()
+        )]
+    );
+    assert_eq!(notice("commission", "2026-06-05", "").await.status(), 204);
+    assert_eq!(
+        notice(
+            "commission_addition",
+            "2026-06-09",
+            "Cause : une liste de distribution erronée"
+        )
+        .await
+        .status(),
+        204
+    );
+    assert_eq!(
+        refused_fields(notice("public", "2026-06-10", "").await).await,
+        vec![("detail".to_owned(), "error-required".to_owned())]
+    );
+    assert_eq!(notice("persons", "2026-06-06", "").await.status(), 204);
+    let got: serde_json::Value = privacy
+        .get(&format!("/api/v1/confidentiality-incidents/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["row"]["commission_notified_on"], "2026-06-05");
+    assert_eq!(got["row"]["persons_notified_on"], "2026-06-06");
+    assert_eq!(got["notices"].as_array().unwrap().len(), 3);
+    assert_eq!(got["retention"]["due"], "2031-06-02");
+    assert_eq!(got["deletable"], false);
+
+    // The notice to the CAI, read back by a PDF reader.
+    let pdf = privacy
+        .get(&format!(
+            "/api/v1/confidentiality-incidents/{id}/commission-notice"
+        ))
+        .await;
+    assert_eq!(pdf.status(), 200);
+    let text = words(&pdf_text(&pdf.bytes().await.unwrap()));
+    for expected in [
+        "Avis à la Commission d’accès à l’information",
+        "Agence fictive de la santé",
+        "Nathalie Pelletier",
+        "Noms, dates de naissance",
+        "2026-06-02",
+        "240",
+        "238",
+        "élevée",
+        "avis envoyés le 2026-06-06",
+        "une liste de distribution erronée",
+        "r. 3.1, art. 3",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from {text}");
+    }
+
+    // Kept five years after awareness: refused now, allowed for an entry of 2020.
+    let delete = |id: i64| {
+        let privacy = &privacy;
+        async move {
+            privacy
+                .send_json(
+                    reqwest::Method::DELETE,
+                    &format!("/api/v1/confidentiality-incidents/{id}"),
+                    &serde_json::json!({}),
+                )
+                .await
+        }
+    };
+    assert_eq!(
+        refused_fields(delete(id).await).await,
+        vec![(
+            "aware_on".to_owned(),
+            "error-confidentiality-retention".to_owned()
+        )]
+    );
+    let old = privacy
+        .send_json(
+            reqwest::Method::POST,
+            &path,
+            &entry_json("2020-01-02", "no", "2020-01-03"),
+        )
+        .await
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(delete(old).await.status(), 204);
+    assert_eq!(
+        privacy
+            .get(&format!("/api/v1/confidentiality-incidents/{old}"))
+            .await
+            .status(),
+        404
+    );
+
+    // Readings are audited, without the texts; other roles do not reach the register.
+    let reads: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_entries WHERE action = 'confidentiality_incident.read' \
+         AND entity_id = $1 AND actor_label = $2",
+    )
+    .bind(id.to_string())
+    .bind(PRIVACY_B)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(reads, 1);
+    let leaked: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_entries WHERE after_json LIKE '%dates de naissance%' \
+         OR after_json LIKE '%distribution%'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(leaked, 0);
+    let ciso = app.login(CSIO_A).await;
+    assert_eq!(
+        ciso.get(&format!("/api/v1/confidentiality-incidents/{id}"))
+            .await
+            .status(),
+        403
+    );
+}
+
+// REQ PRIV-01: the register's pages work without a script: an entry refused with its fields
+// named, recorded, then its page with the assessment's guidance, the retention and the
+// notice form; a refused notice names its field.
+#[tokio::test]
+async fn the_confidentiality_pages_work_without_script() {
+    let app = TestApp::spawn().await;
+    let privacy = app.login(PRIVACY_B).await;
+    let body_b = app.org_id(BODY_B).await.to_string();
+    let html = privacy
+        .get("/confidentiality-incidents/new")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("action=\"/confidentiality-incidents/new\""));
+    let refused = privacy
+        .post_form(
+            "/confidentiality-incidents/new",
+            &[
+                ("org_id", &body_b),
+                ("circumstances", "Clé USB perdue"),
+                ("occurred_from", "2026-06-01"),
+                ("aware_on", "2026-05-30"),
+                ("persons", "douze"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.unwrap();
+    for expected in [
+        "href=\"#information\"",
+        "href=\"#aware_on\"",
+        "href=\"#persons\"",
+        "Clé USB perdue",
+    ] {
+        assert!(html.contains(expected), "{expected} missing");
+    }
+    let created = privacy
+        .post_form(
+            "/confidentiality-incidents/new",
+            &[
+                ("org_id", &body_b),
+                ("information_not_described", "Contenu de la clé inconnu"),
+                ("circumstances", "Clé USB perdue"),
+                ("occurred_from", "2026-06-01"),
+                ("aware_on", "2026-06-02"),
+                ("persons", "12"),
+                ("persons_approximate", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), 303);
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
+    let html = privacy.get(&location).await.text().await.unwrap();
+    for expected in [
+        "Trois facteurs",
+        "lundi 2031-06-02",
+        "A-2.1, art. 63.11",
+        "action=\"/confidentiality-incidents/",
+    ] {
+        assert!(html.contains(expected), "{expected} missing from {html}");
+    }
+    // Not concluded serious: no notice yet.
+    let refused = privacy
+        .post_form(
+            &format!("{location}/notices"),
+            &[("kind", "commission"), ("sent_on", "2026-06-03")],
+        )
+        .await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("suivent la conclusion d’un risque de préjudice sérieux"));
+    let list = privacy
+        .get("/confidentiality-incidents?pending=1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("IC-"));
+    assert!(!list.contains("Clé USB perdue"));
 }
