@@ -74,18 +74,7 @@ pub async fn create(
     base: &DeadlineSettings,
 ) -> Result<i64> {
     let mut wtx = store.write(ctx).await?;
-    let reach = format!(
-        "SELECT id FROM organizations WHERE id = $1 AND archived_at IS NULL AND {}",
-        scope.with(Permission::PrivacyManage).condition("id")
-    );
-    if sqlx::query(&reach)
-        .bind(org_id)
-        .fetch_optional(wtx.conn())
-        .await?
-        .is_none()
-    {
-        return Err(StoreError::NotFound);
-    }
+    crate::scope::require_org(wtx.conn(), scope, Permission::PrivacyManage, org_id).await?;
     let checked: CheckedRequest =
         rules::check_new(input, today).map_err(|e| StoreError::Invalid(ValidationErrors(e)))?;
     let settings = settings_for(wtx.conn(), org_id, base).await?;
@@ -930,18 +919,7 @@ pub async fn set_provisions(
     entries: &[Provision],
 ) -> Result<Vec<ListedProvision>> {
     let mut wtx = store.write(ctx).await?;
-    let reach = format!(
-        "SELECT id FROM organizations WHERE id = $1 AND archived_at IS NULL AND {}",
-        scope.with(Permission::PrivacyManage).condition("id")
-    );
-    if sqlx::query(&reach)
-        .bind(org_id)
-        .fetch_optional(wtx.conn())
-        .await?
-        .is_none()
-    {
-        return Err(StoreError::NotFound);
-    }
+    crate::scope::require_org(wtx.conn(), scope, Permission::PrivacyManage, org_id).await?;
     let checked =
         rules::check_provisions(entries).map_err(|e| StoreError::Invalid(ValidationErrors(e)))?;
     let before: Vec<String> =
@@ -1012,18 +990,7 @@ pub async fn set_letter_template(
     body: &str,
 ) -> Result<()> {
     let mut wtx = store.write(ctx).await?;
-    let reach = format!(
-        "SELECT id FROM organizations WHERE id = $1 AND archived_at IS NULL AND {}",
-        scope.with(Permission::PrivacyManage).condition("id")
-    );
-    if sqlx::query(&reach)
-        .bind(org_id)
-        .fetch_optional(wtx.conn())
-        .await?
-        .is_none()
-    {
-        return Err(StoreError::NotFound);
-    }
+    crate::scope::require_org(wtx.conn(), scope, Permission::PrivacyManage, org_id).await?;
     sqlx::query(
         "DELETE FROM access_letter_templates WHERE org_id = $1 AND letter = $2 AND language = $3",
     )

@@ -164,18 +164,7 @@ pub async fn create(
     today: NaiveDate,
 ) -> Result<i64> {
     let mut wtx = store.write(ctx).await?;
-    let reach = format!(
-        "SELECT id FROM organizations WHERE id = $1 AND archived_at IS NULL AND {}",
-        scope.with(Permission::PrivacyManage).condition("id")
-    );
-    if sqlx::query(&reach)
-        .bind(org_id)
-        .fetch_optional(wtx.conn())
-        .await?
-        .is_none()
-    {
-        return Err(StoreError::NotFound);
-    }
+    crate::scope::require_org(wtx.conn(), scope, Permission::PrivacyManage, org_id).await?;
     let entry =
         rules::check_entry(input, today).map_err(|e| StoreError::Invalid(ValidationErrors(e)))?;
     let now = wtx.now();

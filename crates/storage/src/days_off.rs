@@ -75,19 +75,7 @@ pub async fn set(
     entries: &[(String, String)],
 ) -> Result<Vec<OrgDayOff>> {
     let mut wtx = store.write(ctx).await?;
-    let reach = format!(
-        "SELECT id FROM organizations WHERE id = $1 AND archived_at IS NULL AND {}",
-        scope.with(Permission::OrgManage).condition("id")
-    );
-    // Out of reach reads as missing, before anything about the input is said.
-    if sqlx::query(&reach)
-        .bind(org_id)
-        .fetch_optional(wtx.conn())
-        .await?
-        .is_none()
-    {
-        return Err(StoreError::NotFound);
-    }
+    crate::scope::require_org(wtx.conn(), scope, Permission::OrgManage, org_id).await?;
     let days = check_days_off(entries).map_err(|e| StoreError::Invalid(ValidationErrors(e)))?;
     let before: Vec<serde_json::Value> =
         sqlx::query("SELECT day, reason FROM org_days_off WHERE org_id = $1 ORDER BY day")

@@ -68,6 +68,28 @@ impl Scope {
     }
 }
 
+/// Refuses, as not found, an organization that is archived or that `scope` does not reach with
+/// `permission`: out of reach reads as missing, before anything about the input is said.
+pub async fn require_org(
+    conn: &mut sqlx::AnyConnection,
+    scope: Scope,
+    permission: Permission,
+    org_id: i64,
+) -> crate::error::Result<()> {
+    let sql = format!(
+        "SELECT id FROM organizations WHERE id = $1 AND archived_at IS NULL AND {}",
+        scope.with(permission).condition("id")
+    );
+    match sqlx::query(&sql)
+        .bind(org_id)
+        .fetch_optional(&mut *conn)
+        .await?
+    {
+        Some(_) => Ok(()),
+        None => Err(crate::error::StoreError::NotFound),
+    }
+}
+
 /// Whether `scope` reaches everything in `org_id`'s subtree (a role that reaches subtrees held
 /// on it or above it): a query over that subtree then needs no scope clause of its own.
 pub async fn covers_subtree(

@@ -131,19 +131,7 @@ pub async fn set_policy(
     policy: RemediationPolicy,
 ) -> Result<PolicyView> {
     let mut wtx = store.write(ctx).await?;
-    let reach = format!(
-        "SELECT id FROM organizations WHERE id = $1 AND archived_at IS NULL AND {}",
-        scope.with(Permission::VulnerabilityImport).condition("id")
-    );
-    // Out of reach reads as missing, before anything about the input is said.
-    if sqlx::query(&reach)
-        .bind(org_id)
-        .fetch_optional(wtx.conn())
-        .await?
-        .is_none()
-    {
-        return Err(StoreError::NotFound);
-    }
+    crate::scope::require_org(wtx.conn(), scope, Permission::VulnerabilityImport, org_id).await?;
     policy
         .validate()
         .map_err(|e| StoreError::Invalid(ValidationErrors(e)))?;

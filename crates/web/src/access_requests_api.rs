@@ -4,7 +4,7 @@
 //! needs the privacy officer's permission.
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Extension;
@@ -334,23 +334,12 @@ pub(crate) async fn render_letter(
         crate::time::today(),
         crate::risk_report::produced(now),
     );
-    let pdf = tokio::task::spawn_blocking(move || rempart_report::render_pdf(&report))
-        .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::internal)?;
     let disposition = format!(
         "attachment; filename=\"{}-{}.pdf\"",
         detail.row.reference,
         letter.as_str()
     );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        pdf,
-    )
-        .into_response())
+    crate::risk_report::pdf_response(report, disposition).await
 }
 
 /// A letter of the request as PDF (`acknowledgement`, `extension` once extended, `decision`

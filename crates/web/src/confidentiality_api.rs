@@ -3,7 +3,7 @@
 //! the Commission d'accès à l'information as PDF. The body's privacy officer only.
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use axum::Extension;
@@ -463,22 +463,9 @@ pub async fn commission_notice_pdf(
         &contact,
         crate::risk_report::produced(chrono::Utc::now()),
     );
-    let pdf = tokio::task::spawn_blocking(move || rempart_report::render_pdf(&report))
-        .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::internal)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"{}-avis-cai.pdf\"",
-                    detail.row.reference
-                ),
-            ),
-        ],
-        pdf,
-    )
-        .into_response())
+    let disposition = format!(
+        "attachment; filename=\"{}-avis-cai.pdf\"",
+        detail.row.reference
+    );
+    crate::risk_report::pdf_response(report, disposition).await
 }

@@ -162,22 +162,11 @@ pub async fn pdf(
 ) -> Result<Response, AppError> {
     let data = load(&app, &actor, &params).await?;
     let report = register_report(actor.language(), &data, params.history(), Utc::now());
-    // Laying out a few hundred pages takes CPU time: off the request threads.
-    let pdf = tokio::task::spawn_blocking(move || rempart_report::render_pdf(&report))
-        .await
-        .map_err(AppError::internal)?
-        .map_err(AppError::internal)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"registre-autorite.pdf\"",
-            ),
-        ],
-        pdf,
+    crate::risk_report::pdf_response(
+        report,
+        "attachment; filename=\"registre-autorite.pdf\"".to_owned(),
     )
-        .into_response())
+    .await
 }
 
 fn register_report(

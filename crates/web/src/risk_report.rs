@@ -494,7 +494,15 @@ pub async fn pdf(
     let data = load(&app, &actor, &p).await?;
     let disposition = file_name(&data, "pdf");
     let report = report(actor.language(), &data, Utc::now());
-    // Laying out a long register takes CPU time: off the request threads.
+    pdf_response(report, disposition).await
+}
+
+/// A report laid out as PDF and sent as an attachment. Laying out a long register takes CPU
+/// time: it is done off the request threads.
+pub(crate) async fn pdf_response(
+    report: rempart_report::Report,
+    disposition: String,
+) -> Result<Response, AppError> {
     let pdf = tokio::task::spawn_blocking(move || rempart_report::render_pdf(&report))
         .await
         .map_err(AppError::internal)?
