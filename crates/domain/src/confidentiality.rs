@@ -401,6 +401,20 @@ pub fn check_notice(
     }
 }
 
+/// Whether the privacy officer is reminded today of an incident that presents a risk of
+/// serious injury and still waits for its notices: `every` days after awareness, then every
+/// `every` days after the last reminder. A cadence of the product, not a legal delay.
+pub fn reminder_due(
+    aware_on: NaiveDate,
+    last_reminded: Option<NaiveDate>,
+    today: NaiveDate,
+    every: u32,
+) -> bool {
+    let every = i64::from(every.max(1));
+    let since = last_reminded.unwrap_or(aware_on);
+    (today - since).num_days() >= every
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -549,5 +563,32 @@ mod tests {
             .code,
             "error-confidentiality-not-serious"
         );
+    }
+
+    // REQ PRIV-02
+    #[test]
+    fn reminders_come_every_few_days_while_notices_wait() {
+        let aware = d("2026-06-01");
+        assert!(!reminder_due(aware, None, d("2026-06-03"), 3));
+        assert!(reminder_due(aware, None, d("2026-06-04"), 3));
+        assert!(!reminder_due(
+            aware,
+            Some(d("2026-06-04")),
+            d("2026-06-06"),
+            3
+        ));
+        assert!(reminder_due(
+            aware,
+            Some(d("2026-06-04")),
+            d("2026-06-07"),
+            3
+        ));
+        // A cadence of zero is read as every day.
+        assert!(reminder_due(
+            aware,
+            Some(d("2026-06-04")),
+            d("2026-06-05"),
+            0
+        ));
     }
 }

@@ -191,6 +191,10 @@ pub struct DeadlineSettings {
     pub commission_calendar: HolidayCalendar,
     /// Years an entry of the incident register is kept after awareness (secondary; default 5).
     pub incident_retention_years: u32,
+    /// Days between reminders to the privacy officer while a confidentiality incident that
+    /// presents a risk of serious injury waits for its notices. The law says "avec diligence"
+    /// and sets no delay: this is the product's cadence, not a legal deadline (default 3).
+    pub confidentiality_reminder_days: u32,
 }
 
 impl Default for DeadlineSettings {
@@ -199,6 +203,7 @@ impl Default for DeadlineSettings {
             body_calendar: HolidayCalendar::default(),
             commission_calendar: HolidayCalendar::access_commission(),
             incident_retention_years: 5,
+            confidentiality_reminder_days: 3,
         }
     }
 }

@@ -1362,6 +1362,7 @@ async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
     let jobs = tokio::spawn(crate::server::scheduler_loop(
         store.clone(),
         config.web.notify_email,
+        config.web.deadlines.confidentiality_reminder_days,
     ));
     let mail = match config.mail.as_ref().filter(|m| m.enabled) {
         Some(settings) => {

@@ -55,6 +55,9 @@ pub struct DeadlinesFileConfig {
     pub saturday_moves_deadlines: Option<bool>,
     /// Years an entry of the register of confidentiality incidents is kept (default 5).
     pub incident_retention_years: Option<u32>,
+    /// Days between reminders of a serious confidentiality incident's notices still to send
+    /// (default 3; the law says "avec diligence" and sets no delay).
+    pub confidentiality_reminder_days: Option<u32>,
 }
 
 impl DeadlinesFileConfig {
@@ -92,6 +95,15 @@ impl DeadlinesFileConfig {
                 ));
             }
             deadlines.incident_retention_years = years;
+        }
+        if let Some(days) = self.confidentiality_reminder_days {
+            if !(1..=30).contains(&days) {
+                return Err(ConfigError::Bounds(
+                    "deadlines.confidentiality_reminder_days",
+                    "1 à 30",
+                ));
+            }
+            deadlines.confidentiality_reminder_days = days;
         }
         Ok(())
     }

@@ -56,16 +56,27 @@ pub const DESIGNATIONS_JOB: &str = "designations.lapse";
 /// deadline.
 pub const VULNERABILITIES_JOB: &str = "vulnerabilities.daily";
 
+/// The daily reminder of confidentiality incidents that present a risk of serious injury and
+/// still wait for their notices (PRIV-02), every `[deadlines] confidentiality_reminder_days`.
+pub const CONFIDENTIALITY_JOB: &str = "confidentiality.reminders";
+
 /// Runs each due job this process claims; what each did, for the log. `notify_email` says
-/// whether notifications also go out by e-mail.
+/// whether notifications also go out by e-mail; `reminder_days` is the cadence of the
+/// confidentiality incidents' reminders.
 pub async fn run_due_jobs(
     store: &Store,
     who: &str,
     notify_email: bool,
+    reminder_days: u32,
 ) -> Result<Option<String>, rempart_storage::StoreError> {
     let mut done = Vec::new();
-    for job in [REASSESSMENT_JOB, DESIGNATIONS_JOB, VULNERABILITIES_JOB] {
-        if let Some(summary) = run_job(store, job, who, notify_email).await? {
+    for job in [
+        REASSESSMENT_JOB,
+        DESIGNATIONS_JOB,
+        VULNERABILITIES_JOB,
+        CONFIDENTIALITY_JOB,
+    ] {
+        if let Some(summary) = run_job(store, job, who, notify_email, reminder_days).await? {
             done.push(summary);
         }
     }
@@ -77,6 +88,7 @@ async fn run_job(
     job: &'static str,
     who: &str,
     notify_email: bool,
+    reminder_days: u32,
 ) -> Result<Option<String>, rempart_storage::StoreError> {
     let now = now_micros();
     let every = i64::try_from(CLAIM_EVERY.as_micros()).unwrap_or(i64::MAX);
@@ -104,6 +116,20 @@ async fn run_job(
                     "{} acceptation(s) de risque échue(s), {} vulnérabilité(s) en retard signalée(s)",
                     o.reopened, o.escalated
                 )
+            }
+            CONFIDENTIALITY_JOB => {
+                let notifier = rempart_storage::inbox::Notifier {
+                    wording: &rempart_web::gmvi::Words,
+                    email: notify_email,
+                };
+                let n = rempart_storage::confidentiality::remind(
+                    &mut w,
+                    &notifier,
+                    today,
+                    reminder_days,
+                )
+                .await?;
+                format!("{n} rappel(s) d'avis d'incident de confidentialité")
             }
             _ => {
                 let n = rempart_storage::register::end_lapsed(&mut w, today).await?;
@@ -139,7 +165,7 @@ pub async fn deadline_pass(
 
 /// Polls for due jobs and deadlines until the process stops. Errors are logged and tried
 /// again at the next poll: a database that is briefly away must not end the server.
-pub async fn scheduler_loop(store: Store, notify_email: bool) {
+pub async fn scheduler_loop(store: Store, notify_email: bool, reminder_days: u32) {
     let who = format!("{}:{}", hostname(), std::process::id());
     let mut tick = tokio::time::interval(POLL);
     loop {
@@ -157,7 +183,7 @@ pub async fn scheduler_loop(store: Store, notify_email: bool) {
         if let Err(e) = rempart_storage::assets::prewarm(&store, rempart_web::time::today()).await {
             tracing::warn!("vue consolidée : {e}");
         }
-        match run_due_jobs(&store, &who, notify_email).await {
+        match run_due_jobs(&store, &who, notify_email, reminder_days).await {
             Ok(Some(summary)) => tracing::info!("tâches planifiées : {summary}"),
             Ok(None) => {}
             Err(e) => tracing::warn!("tâche planifiée : {e}"),

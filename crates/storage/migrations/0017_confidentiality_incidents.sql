@@ -31,6 +31,8 @@ CREATE TABLE confidentiality_incidents (
     commission_notified_on TEXT NULL,
     persons_notified_on TEXT NULL,
     public_notice_on TEXT NULL,
+    -- The last day the privacy officer was reminded of notices still to send.
+    reminded_on TEXT NULL,
     created_by BIGINT NULL REFERENCES persons (id) DEFERRABLE INITIALLY IMMEDIATE,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,

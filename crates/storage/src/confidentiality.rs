@@ -634,3 +634,88 @@ pub async fn of_incident(
 pub fn is_draft(status: &str) -> bool {
     status == EntryStatus::Draft.as_str()
 }
+
+/// Reminds the privacy officers of each incident that presents a risk of serious injury and
+/// still waits for a notice (to the CAI, or to the persons or the public), on the cadence of
+/// `every` days (PRIV-02: "avec diligence", tracked, no legal delay invented). The nearest
+/// privacy officers up the tree are told; the day is kept so that a reminder repeats only after
+/// `every` more days. Gives how many entries were reminded.
+pub async fn remind(
+    wtx: &mut WriteTx,
+    notifier: &crate::inbox::Notifier<'_>,
+    today: NaiveDate,
+    every: u32,
+) -> Result<usize> {
+    let rows = sqlx::query(
+        "SELECT id, org_id, reference, aware_on, reminded_on, commission_notified_on \
+         FROM confidentiality_incidents WHERE serious_injury = 'yes' AND aware_on IS NOT NULL \
+         AND (commission_notified_on IS NULL OR (persons_notified_on IS NULL \
+         AND public_notice_on IS NULL)) ORDER BY id",
+    )
+    .fetch_all(wtx.conn())
+    .await?;
+    let mut reminded = 0;
+    for row in rows {
+        let Some(aware) = parse_opt(row.try_get("aware_on")?)? else {
+            continue;
+        };
+        let last = parse_opt(row.try_get("reminded_on")?)?;
+        if !rules::reminder_due(aware, last, today, every) {
+            continue;
+        }
+        let id: i64 = row.try_get("id")?;
+        let org_id: i64 = row.try_get("org_id")?;
+        let reference: String = row.try_get("reference")?;
+        let commission: Option<String> = row.try_get("commission_notified_on")?;
+        // The privacy officers nearest the entry's organization, itself first.
+        let officers: Vec<i64> = sqlx::query_scalar(
+            "SELECT g.person_id FROM role_grants g JOIN org_closure c ON c.ancestor_id = g.org_id \
+             WHERE c.descendant_id = $1 AND g.role = 'PrivacyOfficer' AND c.depth = ( \
+             SELECT MIN(c2.depth) FROM role_grants g2 JOIN org_closure c2 \
+             ON c2.ancestor_id = g2.org_id WHERE c2.descendant_id = $1 \
+             AND g2.role = 'PrivacyOfficer') ORDER BY g.person_id",
+        )
+        .bind(org_id)
+        .fetch_all(wtx.conn())
+        .await?;
+        let waiting = if commission.is_none() {
+            "commission"
+        } else {
+            "persons"
+        };
+        crate::inbox::notify(
+            wtx,
+            notifier,
+            &officers,
+            None,
+            &crate::inbox::Message {
+                kind: "confidentiality-reminder",
+                args: vec![
+                    ("reference", reference.clone()),
+                    ("days", (today - aware).num_days().to_string()),
+                    ("waiting", waiting.to_owned()),
+                ],
+                link: format!("/confidentiality-incidents/{id}"),
+            },
+        )
+        .await?;
+        sqlx::query("UPDATE confidentiality_incidents SET reminded_on = $2 WHERE id = $1")
+            .bind(id)
+            .bind(ymd(today))
+            .execute(wtx.conn())
+            .await?;
+        wtx.audit(Change {
+            org_id: Some(org_id),
+            action: "confidentiality_incident.reminded",
+            entity_type: "confidentiality_incident",
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(
+                json!({ "reference": reference, "waiting": waiting, "officers": officers.len() }),
+            ),
+        })
+        .await?;
+        reminded += 1;
+    }
+    Ok(reminded)
+}

@@ -1309,7 +1309,7 @@ async fn a_designation_whose_act_has_lapsed_ends_with_its_role() {
     };
     assert_eq!((held("Manager").await, held("Auditor").await), (1, 1));
     // What `serve` runs: the lapsed designation ends and its role goes; the other stays.
-    let ran = rempart::server::run_due_jobs(&app.store, "serve-1", false)
+    let ran = rempart::server::run_due_jobs(&app.store, "serve-1", false, 3)
         .await
         .unwrap()
         .unwrap();

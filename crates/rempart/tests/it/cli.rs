@@ -934,5 +934,20 @@ fn deadline_refuses_a_late_extension_and_a_bad_date() {
         "{}",
         text(&out.stderr)
     );
+    // The reminders' cadence is bounded too (1 to 30 days).
+    std::fs::write(config, "[deadlines]\nconfidentiality_reminder_days = 0\n").unwrap();
+    let out = rempart_stdin(
+        &[
+            "--config",
+            config,
+            "deadline",
+            "incident-retention",
+            "--aware",
+            "2026-01-01",
+        ],
+        b"",
+    );
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("deadlines.confidentiality_reminder_days"));
     std::fs::remove_file(config).unwrap();
 }

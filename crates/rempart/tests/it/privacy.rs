@@ -1252,3 +1252,79 @@ async fn the_confidentiality_pages_work_without_script() {
     assert!(list.contains("IC-"));
     assert!(!list.contains("Clé USB perdue"));
 }
+
+// REQ PRIV-02: "avec diligence" is tracked by reminders on a configurable cadence, not by an
+// invented delay: the privacy officer is told while a serious incident waits for its notices,
+// again only after the cadence, and no more once they are sent.
+#[tokio::test]
+async fn a_serious_incident_waiting_for_its_notices_is_recalled_on_its_cadence() {
+    let app = TestApp::spawn().await;
+    let privacy = app.login(PRIVACY_B).await;
+    let body_b = app.org_id(BODY_B).await;
+    let created = privacy
+        .send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/organizations/{body_b}/confidentiality-incidents"),
+            &entry_json("2026-06-02", "yes", "2026-06-03"),
+        )
+        .await;
+    assert_eq!(created.status(), 201);
+    let id = created.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let remind = |today: &'static str| {
+        let app = &app;
+        async move {
+            let mut w = app
+                .store
+                .write(rempart_storage::AuditContext::system("planificateur"))
+                .await
+                .unwrap();
+            let n = rempart_storage::confidentiality::remind(
+                &mut w,
+                &words_notifier(),
+                today.parse().unwrap(),
+                3,
+            )
+            .await
+            .unwrap();
+            w.commit().await.unwrap();
+            n
+        }
+    };
+    let told = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM notifications n JOIN persons p ON p.id = n.person_id \
+             WHERE p.email = $1 AND n.kind = 'confidentiality-reminder'",
+        )
+        .bind(PRIVACY_B)
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap()
+    };
+    assert_eq!(remind("2026-06-04").await, 0, "two days: not yet");
+    assert_eq!(remind("2026-06-05").await, 1);
+    assert_eq!(told().await, 1);
+    let subject: String = sqlx::query_scalar(
+        "SELECT subject FROM notifications WHERE kind = 'confidentiality-reminder' LIMIT 1",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert!(subject.contains("avis à envoyer"), "{subject}");
+    assert_eq!(remind("2026-06-06").await, 0, "again only after three days");
+    assert_eq!(remind("2026-06-08").await, 1);
+    // Once the notices are recorded, no more reminders.
+    for (kind, on) in [("commission", "2026-06-08"), ("persons", "2026-06-09")] {
+        let sent = privacy
+            .send_json(
+                reqwest::Method::POST,
+                &format!("/api/v1/confidentiality-incidents/{id}/notices"),
+                &serde_json::json!({"kind": kind, "sent_on": on}),
+            )
+            .await;
+        assert_eq!(sent.status(), 204);
+    }
+    assert_eq!(remind("2026-06-20").await, 0);
+    assert_eq!(told().await, 2);
+}

@@ -652,12 +652,12 @@ async fn serve_runs_the_reassessment_job_once_an_hour_whichever_process_asks() {
     let app = TestApp::spawn().await;
     // What `serve` runs every minute: the first process to ask runs the job, the next one
     // within the hour finds it taken.
-    let ran = rempart::server::run_due_jobs(&app.store, "serve-1", false)
+    let ran = rempart::server::run_due_jobs(&app.store, "serve-1", false, 3)
         .await
         .unwrap();
     assert!(ran.unwrap().contains("approbation"));
     assert_eq!(
-        rempart::server::run_due_jobs(&app.store, "serve-2", false)
+        rempart::server::run_due_jobs(&app.store, "serve-2", false, 3)
             .await
             .unwrap(),
         None

@@ -344,3 +344,8 @@ error-confidentiality-not-serious = Notices follow a conclusion of a risk of ser
 error-confidentiality-notice-before = A notice cannot precede the awareness of the incident.
 error-confidentiality-addition = Information is added only to a notice already sent to the Commission.
 error-confidentiality-retention = The entry must be kept at least five years after the body became aware of the incident: deletion refused.
+confidentiality-reminder-subject = [{ $reference }] Confidentiality incident: notices to send
+confidentiality-reminder-body = Incident { $reference } presents a risk of serious injury and { $waiting ->
+    [commission] the notice to the Commission d’accès à l’information is not recorded
+   *[persons] the notices to the persons concerned (or the public notice) are not recorded
+}, { $days } days after the body became aware. The law requires notice to be given promptly.

@@ -344,3 +344,8 @@ error-confidentiality-not-serious = Les avis suivent la conclusion d’un risque
 error-confidentiality-notice-before = Un avis ne peut précéder la prise de connaissance de l’incident.
 error-confidentiality-addition = Des renseignements ne s’ajoutent qu’à un avis déjà envoyé à la Commission.
 error-confidentiality-retention = L’inscription doit être conservée au moins cinq ans après la prise de connaissance de l’incident : suppression refusée.
+confidentiality-reminder-subject = [{ $reference }] Incident de confidentialité : avis à envoyer
+confidentiality-reminder-body = L’incident { $reference } présente un risque de préjudice sérieux et { $waiting ->
+    [commission] l’avis à la Commission d’accès à l’information n’est pas inscrit
+   *[persons] les avis aux personnes concernées (ou l’avis public) ne sont pas inscrits
+}, { $days } jours après la prise de connaissance. La loi demande d’aviser avec diligence.
