@@ -735,8 +735,40 @@ test('Rempart in a browser: login, language, organisations, accessibility', { ti
     assert.deepEqual(found, [], 'no axe finding of any impact on the deadline calculator');
   });
 
+  await step('5i2. anyone files a privacy complaint by the public form, without script, and follows it', async () => {
+    const before = findings.length;
+    await page.goto(`${BASE}/complaint`);
+    assert.equal(await h1(page), 'Porter plainte sur la protection de vos renseignements personnels');
+    await axeCheck(page, '/complaint');
+    await page.getByLabel('Organisme visé', { exact: true }).selectOption({ label: 'Agence fictive de la santé' });
+    await page.getByLabel('Votre nom', { exact: true }).fill('Camille Roy');
+    await page.getByLabel('Vos coordonnées', { exact: true }).fill('camille@example.org');
+    await page.getByLabel('Motif de la plainte', { exact: true }).fill('Communication sans consentement');
+    // Facts too short: refused, the field named, nothing typed lost.
+    await page.getByLabel('Les faits', { exact: true }).fill('Trop court');
+    await submit(page, page.getByRole('button', { name: 'Envoyer la plainte', exact: true }));
+    assert.match(await page.locator('.error-summary').textContent(), /Les faits|caractères/);
+    assert.equal(await page.getByLabel('Vos coordonnées', { exact: true }).inputValue(), 'camille@example.org');
+    await axeCheck(page, '/complaint (refused)');
+    await page.getByLabel('Les faits', { exact: true }).fill('Mon dossier a été transmis à mon employeur sans mon consentement.');
+    await submit(page, page.getByRole('button', { name: 'Envoyer la plainte', exact: true }));
+    assert.equal(await h1(page), 'Plainte reçue');
+    const token = (await page.locator('#token').textContent()).trim();
+    assert.equal(token.length, 43);
+    await axeCheck(page, '/complaint (received)');
+    await page.goto(`${BASE}/complaint/follow`);
+    await page.getByLabel('Jeton de suivi', { exact: true }).fill(token);
+    await submit(page, page.getByRole('button', { name: 'Consulter', exact: true }));
+    assert.match(await page.locator('dl').textContent(), /reçue/);
+    await axeCheck(page, '/complaint/follow (opened)');
+    const found = findings.slice(before).map((f) => `${f.label}: [${f.impact}] ${f.id}`);
+    assert.deepEqual(found, [], 'no axe finding of any impact on the complaint pages');
+  });
+
   await step('5j. the privacy officer records an access request, follows its legal clock and reads the incident register, without script', async () => {
     const before = findings.length;
+    // The public pages show no account: back to a signed-in page to sign out.
+    await page.goto(`${BASE}/`);
     await submit(page, page.locator('.banner').getByRole('button', { name: 'Se déconnecter' }));
     await page.getByLabel('Adresse courriel', { exact: true }).fill('rprp@demo.rempart.quebec');
     await page.getByLabel('Mot de passe', { exact: true }).fill(DEMO_PASSWORD);
@@ -784,6 +816,7 @@ test('Rempart in a browser: login, language, organisations, accessibility', { ti
       ['/access-requests/letters', 'Lettres'],
       ['/confidentiality-incidents', 'Registre des incidents de confidentialité'],
       ['/confidentiality-incidents/new', 'Inscrire un incident de confidentialité'],
+      ['/complaints', 'Plaintes'],
     ]) {
       await page.goto(`${BASE}${path}`);
       assert.equal(await h1(page), title);

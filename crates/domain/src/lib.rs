@@ -18,6 +18,7 @@ pub mod authn;
 pub mod authz;
 pub mod calendar;
 pub mod classification;
+pub mod complaint;
 pub mod confidentiality;
 pub mod cvss;
 pub mod delivery;

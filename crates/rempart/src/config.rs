@@ -38,6 +38,8 @@ pub struct FileConfig {
     pub security_txt: Option<SecurityTxtFileConfig>,
     /// Public vulnerability reports accepted from one address an hour (GMVI-06; 5 by default).
     pub disclosures_per_hour: Option<u32>,
+    /// Public privacy complaints accepted from one address an hour (default 5).
+    pub complaints_per_hour: Option<u32>,
     /// `[deadlines]`: days off and the settings of the legal deadlines' unverified rules.
     pub deadlines: Option<DeadlinesFileConfig>,
 }
@@ -399,6 +401,12 @@ impl Config {
                 return Err(ConfigError::Bounds("disclosures_per_hour", "1 à 1000"));
             }
             web.disclosure_rate = rempart_web::ratelimit::PublicRateLimit::per_hour(n);
+        }
+        if let Some(n) = file_config.complaints_per_hour {
+            if !(1..=1000).contains(&n) {
+                return Err(ConfigError::Bounds("complaints_per_hour", "1 à 1000"));
+            }
+            web.complaint_rate = rempart_web::ratelimit::PublicRateLimit::per_hour(n);
         }
         if let Some(d) = file_config.deadlines {
             d.apply(&mut web.calendar, &mut web.deadlines)?;

@@ -19,6 +19,7 @@ pub mod alerts;
 pub mod assets;
 pub mod audit;
 mod audit_sqlite;
+pub mod complaints;
 pub mod confidentiality;
 pub mod controls;
 pub mod copy;

@@ -105,7 +105,7 @@ pub async fn security_txt(State(app): State<AppState>) -> Response {
 }
 
 /// A new follow-up token: 32 bytes from the OS, URL-safe base64; and its SHA-256 as stored.
-fn new_token() -> Result<(String, String), AppError> {
+pub(crate) fn new_token() -> Result<(String, String), AppError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(AppError::internal)?;
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
@@ -113,7 +113,7 @@ fn new_token() -> Result<(String, String), AppError> {
     Ok((token, hash))
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(sha2::Sha256::digest(token.trim().as_bytes()))
 }
 
@@ -125,9 +125,14 @@ fn public_context(headers: &HeaderMap) -> AuditContext {
     }
 }
 
-/// Whether this address may write again this hour (a report or an addition). An IPv6
-/// client is counted by its /64, which one subscriber commonly holds whole.
+/// Whether this address may write again this hour (a report or an addition).
 fn allowed(app: &AppState, headers: &HeaderMap) -> bool {
+    allowed_by(&app.config.disclosure_rate, headers)
+}
+
+/// Whether this address may write again within `limit`. An IPv6 client is counted by its
+/// /64, which one subscriber commonly holds whole.
+pub(crate) fn allowed_by(limit: &crate::ratelimit::PublicRateLimit, headers: &HeaderMap) -> bool {
     let source = source_of(headers);
     let key = match source.parse::<std::net::IpAddr>() {
         Ok(std::net::IpAddr::V6(v6)) => {
@@ -136,9 +141,7 @@ fn allowed(app: &AppState, headers: &HeaderMap) -> bool {
         }
         _ => source,
     };
-    app.config
-        .disclosure_rate
-        .allow(&key, chrono::Utc::now().timestamp())
+    limit.allow(&key, chrono::Utc::now().timestamp())
 }
 
 async fn submit(
@@ -302,7 +305,7 @@ pub struct LangParams {
     pub lang: Option<String>,
 }
 
-fn page_language(lang: Language, params: &LangParams) -> Language {
+pub(crate) fn page_language(lang: Language, params: &LangParams) -> Language {
     params
         .lang
         .as_deref()

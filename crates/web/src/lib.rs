@@ -20,6 +20,7 @@ pub mod api;
 pub mod assets_api;
 pub mod assets_ui;
 pub mod auth;
+pub mod complaints;
 pub mod confidentiality_api;
 pub mod confidentiality_ui;
 pub mod controls;
@@ -101,6 +102,8 @@ pub struct WebConfig {
     pub security_txt: Option<rempart_domain::security_txt::SecurityTxt>,
     /// Public vulnerability reports accepted from one address an hour (GMVI-06).
     pub disclosure_rate: ratelimit::PublicRateLimit,
+    /// Public privacy complaints accepted from one address an hour (PRP-04).
+    pub complaint_rate: ratelimit::PublicRateLimit,
 }
 
 impl Default for WebConfig {
@@ -134,6 +137,8 @@ impl Default for WebConfig {
             security_txt: None,
             // A researcher sends a report or two; a flood is refused past five an hour.
             disclosure_rate: ratelimit::PublicRateLimit::per_hour(5),
+            // A person writes a complaint, perhaps a second; a flood is refused past five.
+            complaint_rate: ratelimit::PublicRateLimit::per_hour(5),
         }
     }
 }

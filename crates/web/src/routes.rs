@@ -504,6 +504,7 @@ pub fn routes() -> Routes {
     let routes = crate::access_requests_ui::routes(crate::access_requests_api::routes(routes));
     // The register of confidentiality incidents.
     let routes = crate::confidentiality_ui::routes(crate::confidentiality_api::routes(routes));
+    let routes = crate::complaints::routes(routes);
     crate::disclosure::routes(routes)
 }
 

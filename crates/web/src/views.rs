@@ -56,7 +56,7 @@ impl Ctx {
     }
 
     pub fn for_actor(actor: &Actor, current: &str, orgs: Vec<(i64, String)>) -> Ctx {
-        let items: [(&'static str, &'static str, Option<Permission>); 22] = [
+        let items: [(&'static str, &'static str, Option<Permission>); 23] = [
             ("/", "nav-home", None),
             ("/assets", "nav-assets", Some(Permission::AssetRead)),
             ("/risks", "nav-risks", Some(Permission::RiskRead)),
@@ -102,6 +102,11 @@ impl Ctx {
             (
                 "/confidentiality-incidents",
                 "nav-confidentiality-incidents",
+                Some(Permission::PrivacyRead),
+            ),
+            (
+                "/complaints",
+                "nav-complaints",
                 Some(Permission::PrivacyRead),
             ),
             ("/deadlines", "nav-deadlines", None),

@@ -313,6 +313,36 @@ async fn confidentiality_b(app: &TestApp) -> i64 {
     .unwrap()
 }
 
+/// A complaint about body B, sent by the public, once.
+async fn complaint_b(app: &TestApp) -> i64 {
+    let existing: Option<i64> =
+        sqlx::query_scalar("SELECT MIN(id) FROM complaints WHERE name = 'Plaignant de l''agence'")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    if let Some(id) = existing {
+        return id;
+    }
+    rempart_storage::complaints::receive(
+        &app.store,
+        None,
+        rempart_storage::AuditContext::system("test"),
+        &words(),
+        &rempart_domain::complaint::ComplaintInput {
+            org_id: app.org_id(BODY_B).await.to_string(),
+            name: "Plaignant de l'agence".into(),
+            contact: "plaignant@example.org".into(),
+            grounds: "Communication".into(),
+            facts: "Mon dossier a été communiqué sans mon accord.".into(),
+        },
+        "fr",
+        Some("b".repeat(64).as_str()),
+    )
+    .await
+    .unwrap()
+    .id
+}
+
 async fn send(
     session_client: &reqwest::Client,
     base: &str,
@@ -635,6 +665,8 @@ async fn foreign_id(app: &TestApp, path: &str) -> i64 {
         || path.starts_with("/api/v1/confidentiality-incidents/")
     {
         confidentiality_b(app).await
+    } else if path.starts_with("/complaints/") || path.starts_with("/api/v1/complaints/") {
+        complaint_b(app).await
     } else if path.starts_with("/profile/sso/") {
         // Another person's link to the single sign-on provider.
         let mut w = app
@@ -898,6 +930,25 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
                         Method::POST,
                         &path,
                         &json!({"kind": "commission", "sent_on": "2026-06-05"}),
+                    )
+                    .await
+            }
+            (&Method::POST, p) if p.starts_with("/api/v1/complaints/") && p.ends_with("/steps") => {
+                ciso_a
+                    .send_json(
+                        Method::POST,
+                        &path,
+                        &json!({"step": "admissibility", "admissible": true, "text": ""}),
+                    )
+                    .await
+            }
+            (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/complaints") => {
+                ciso_a
+                    .send_json(
+                        Method::POST,
+                        &path,
+                        &json!({"name": "Pirate", "contact": "p@example.org",
+                                "grounds": "Pirate", "facts": "Des faits assez longs pour passer."}),
                     )
                     .await
             }

@@ -1328,3 +1328,218 @@ async fn a_serious_incident_waiting_for_its_notices_is_recalled_on_its_cadence()
     assert_eq!(remind("2026-06-20").await, 0);
     assert_eq!(told().await, 2);
 }
+
+// REQ PRP-04: anyone complains by a page that needs no script (faults named, nothing lost), is
+// given a token shown once, and follows the complaint with it; a flood from one address is
+// refused; the privacy officer is told, decides admissibility, analyses, recommends and
+// answers in order; the complainant reads the answer; the time to answer is measured; the
+// complaint is read by the privacy officer only, readings audited without the words.
+#[tokio::test]
+async fn the_public_complains_and_the_privacy_officer_answers() {
+    let app = TestApp::spawn_configured(|_| rempart_web::WebConfig {
+        complaint_rate: rempart_web::ratelimit::PublicRateLimit::per_hour(3),
+        ..rempart_web::WebConfig::default()
+    })
+    .await;
+    let body_b = app.org_id(BODY_B).await.to_string();
+    let public = TestApp::client();
+    let page = public
+        .get(format!("{}/complaint", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<form method=\"post\" action=\"/complaint\""));
+    assert!(html.contains("Agence fictive de la santé"));
+    // Refused, the fields named and what was typed kept; a refused form does not count.
+    let refused = public
+        .post(format!("{}/complaint", app.base))
+        .form(&[
+            ("org_id", body_b.as_str()),
+            ("name", ""),
+            ("contact", "camille@example.org"),
+            ("grounds", "Communication"),
+            ("facts", "Trop court"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("href=\"#name\"") && html.contains("href=\"#facts\""));
+    assert!(html.contains("value=\"camille@example.org\""));
+    let facts = "Mon dossier d’usager a été transmis à mon employeur sans mon consentement.";
+    let sent = public
+        .post(format!("{}/complaint", app.base))
+        .form(&[
+            ("org_id", body_b.as_str()),
+            ("name", "Camille Roy"),
+            ("contact", "camille@example.org"),
+            ("grounds", "Communication sans consentement"),
+            ("facts", facts),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 201);
+    let html = sent.text().await.unwrap();
+    let token = element_text(&html, "<code id=\"token\">");
+    assert_eq!(token.len(), 43, "{html}");
+    // Two more by the API, then the address is refused.
+    for _ in 0..2 {
+        let r = public
+            .post(format!("{}/api/v1/complaints", app.base))
+            .json(
+                &serde_json::json!({"org_id": body_b, "name": "X", "contact": "x@example.org",
+                "grounds": "Motif", "facts": "Des faits suffisamment longs."}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+    }
+    let flood = public
+        .post(format!("{}/api/v1/complaints", app.base))
+        .json(
+            &serde_json::json!({"org_id": body_b, "name": "X", "contact": "x@example.org",
+            "grounds": "Motif", "facts": "Des faits suffisamment longs."}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(flood.status(), 429);
+
+    // The privacy officer was told and handles it in order.
+    let told: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM notifications n JOIN persons p ON p.id = n.person_id \
+         WHERE p.email = $1 AND n.kind = 'complaint-received'",
+    )
+    .bind(PRIVACY_B)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(told, 3);
+    let privacy = app.login(PRIVACY_B).await;
+    let list: serde_json::Value = privacy
+        .get("/api/v1/complaints")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 3);
+    let id = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .min()
+        .unwrap();
+    assert!(!list.to_string().contains("Camille Roy"));
+    let steps = format!("/complaints/{id}/steps");
+    let out_of_order = privacy
+        .post_form(&steps, &[("step", "answer"), ("text", "Réponse")])
+        .await;
+    assert_eq!(out_of_order.status(), 422);
+    assert!(out_of_order
+        .text()
+        .await
+        .unwrap()
+        .contains("ne suit pas l’état de la plainte"));
+    for form in [
+        vec![
+            ("step", "admissibility"),
+            ("admissible", "yes"),
+            ("text", ""),
+        ],
+        vec![
+            ("step", "analysis"),
+            ("text", "La communication n’était pas autorisée."),
+        ],
+        vec![
+            ("step", "recommendations"),
+            ("text", "Former le personnel."),
+        ],
+        vec![
+            ("step", "answer"),
+            (
+                "text",
+                "Votre plainte est fondée ; des mesures sont prises.",
+            ),
+        ],
+    ] {
+        let r = privacy.post_form(&steps, &form).await;
+        assert_eq!(r.status(), 303, "{form:?}");
+    }
+    let html = privacy
+        .get(&format!("/complaints/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains(facts));
+    assert!(html.contains("Former le personnel."));
+    let got: serde_json::Value = privacy
+        .get(&format!("/api/v1/complaints/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["row"]["status"], "answered");
+    assert_eq!(got["row"]["days_to_answer"], 0);
+    assert_eq!(got["steps"].as_array().unwrap().len(), 4);
+    let closed = privacy
+        .send_json(
+            reqwest::Method::POST,
+            &format!("/api/v1/complaints/{id}/steps"),
+            &serde_json::json!({"step": "answer", "text": "Encore"}),
+        )
+        .await;
+    assert_eq!(
+        refused_fields(closed).await,
+        vec![("step".to_owned(), "error-complaint-answered".to_owned())]
+    );
+    let page = privacy.get("/complaints").await.text().await.unwrap();
+    assert!(page.contains("PL-"));
+
+    // The complainant reads the answer with the token; another token opens nothing.
+    let followed = public
+        .post(format!("{}/complaint/follow", app.base))
+        .form(&[("token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(followed.status(), 200);
+    let html = followed.text().await.unwrap();
+    assert!(html.contains("des mesures sont prises"), "{html}");
+    let unknown = public
+        .post(format!("{}/api/v1/complaints/follow", app.base))
+        .json(&serde_json::json!({"token": "inconnu"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+
+    // Readings audited, no words in the trail; the security officer does not reach it.
+    let reads: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_entries WHERE action = 'complaint.read' AND entity_id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert!(reads >= 2);
+    let leaked: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_entries WHERE after_json LIKE '%Camille%' \
+         OR after_json LIKE '%employeur%'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(leaked, 0);
+    let ciso = app.login(CSIO_A).await;
+    assert_eq!(
+        ciso.get(&format!("/api/v1/complaints/{id}")).await.status(),
+        403
+    );
+}

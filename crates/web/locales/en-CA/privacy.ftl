@@ -349,3 +349,58 @@ confidentiality-reminder-body = Incident { $reference } presents a risk of serio
     [commission] the notice to the Commission d’accès à l’information is not recorded
    *[persons] the notices to the persons concerned (or the public notice) are not recorded
 }, { $days } days after the body became aware. The law requires notice to be given promptly.
+
+## Privacy complaints (PRP-04)
+
+nav-complaints = Complaints
+complaint-title = Complain about the protection of your personal information
+complaint-intro = You believe a public body collected, used, communicated, kept or destroyed your personal information without respecting the law? Describe the facts: the body’s person in charge of the protection of personal information will handle your complaint. No account is needed; you will receive a token to follow it.
+complaint-body = Public body concerned
+complaint-body-choose = Choose the body
+complaint-name = Your name
+complaint-contact = How to reach you
+complaint-contact-hint = E-mail, telephone number or postal address: to answer you.
+complaint-grounds = Grounds of the complaint
+complaint-facts = The facts
+complaint-facts-hint = What happened, when and with whom (20 to 20,000 characters).
+complaint-submit = Send the complaint
+complaint-done-title = Complaint received
+complaint-reference = Reference
+complaint-received = Received on
+complaint-status = Status
+complaint-answer = Answer
+complaint-follow-title = Follow a complaint
+complaint-follow-intro = Enter the token you received when sending your complaint.
+complaint-follow-link = Follow a complaint already sent
+complaint-follow-unknown = This token opens no complaint.
+complaint-status-received = received
+complaint-status-admissible = admissible, being analysed
+complaint-status-inadmissible = inadmissible
+complaint-status-analysed = analysed
+complaint-status-answered = answered
+complaint-admissible = Admissible
+complaint-inadmissible = Inadmissible
+complaint-no-step = No step recorded.
+complaint-step-admissibility = Admissibility
+complaint-step-analysis = Analysis
+complaint-step-recommendations = Recommendations
+complaint-step-answer = Final answer
+complaint-text-admissibility = Reason (required if the complaint is inadmissible)
+complaint-text-analysis = Analysis of the complaint
+complaint-text-recommendations = Recommendations
+complaint-text-answer = Answer to the complainant (read with their token)
+complaint-submit-admissibility = Record the admissibility
+complaint-submit-analysis = Record the analysis
+complaint-submit-recommendations = Record the recommendations
+complaint-submit-answer = Record the final answer
+complaints-title = Complaints
+complaints-help = Complaints received through the public form or recorded by the person in charge. The list shows no name and no words; every reading of a complaint is logged.
+complaints-none = No complaint.
+complaints-open = Being handled
+complaints-answered = Answered
+complaints-mean = Mean time to answer (days)
+complaints-days = Days to answer
+complaint-received-subject = [{ $reference }] Complaint received
+complaint-received-body = A complaint about the protection of personal information was received ({ $reference }). Decide on its admissibility in Rempart.
+error-complaint-answered = The final answer is given: no step can be added.
+error-complaint-order = This step does not follow the complaint's status (admissibility, analysis, recommendations, answer).

@@ -349,3 +349,58 @@ confidentiality-reminder-body = L’incident { $reference } présente un risque 
     [commission] l’avis à la Commission d’accès à l’information n’est pas inscrit
    *[persons] les avis aux personnes concernées (ou l’avis public) ne sont pas inscrits
 }, { $days } jours après la prise de connaissance. La loi demande d’aviser avec diligence.
+
+## Plaintes relatives à la protection des renseignements personnels (PRP-04)
+
+nav-complaints = Plaintes
+complaint-title = Porter plainte sur la protection de vos renseignements personnels
+complaint-intro = Vous estimez qu’un organisme public a recueilli, utilisé, communiqué, conservé ou détruit vos renseignements personnels sans respecter la loi ? Décrivez les faits : le responsable de la protection des renseignements personnels de l’organisme traitera votre plainte. Aucun compte n’est nécessaire ; vous recevrez un jeton pour en suivre le traitement.
+complaint-body = Organisme visé
+complaint-body-choose = Choisir l’organisme
+complaint-name = Votre nom
+complaint-contact = Vos coordonnées
+complaint-contact-hint = Courriel, numéro de téléphone ou adresse postale : pour vous répondre.
+complaint-grounds = Motif de la plainte
+complaint-facts = Les faits
+complaint-facts-hint = Ce qui s’est passé, quand et avec qui (20 à 20 000 caractères).
+complaint-submit = Envoyer la plainte
+complaint-done-title = Plainte reçue
+complaint-reference = Référence
+complaint-received = Reçue le
+complaint-status = État
+complaint-answer = Réponse
+complaint-follow-title = Suivre une plainte
+complaint-follow-intro = Entrez le jeton reçu à l’envoi de votre plainte.
+complaint-follow-link = Suivre une plainte déjà envoyée
+complaint-follow-unknown = Ce jeton n’ouvre aucune plainte.
+complaint-status-received = reçue
+complaint-status-admissible = recevable, en analyse
+complaint-status-inadmissible = irrecevable
+complaint-status-analysed = analysée
+complaint-status-answered = réponse donnée
+complaint-admissible = Recevable
+complaint-inadmissible = Irrecevable
+complaint-no-step = Aucune étape inscrite.
+complaint-step-admissibility = Recevabilité
+complaint-step-analysis = Analyse
+complaint-step-recommendations = Recommandations
+complaint-step-answer = Réponse finale
+complaint-text-admissibility = Motif (obligatoire si la plainte est irrecevable)
+complaint-text-analysis = Analyse de la plainte
+complaint-text-recommendations = Recommandations
+complaint-text-answer = Réponse au plaignant (il la lira avec son jeton)
+complaint-submit-admissibility = Inscrire la recevabilité
+complaint-submit-analysis = Inscrire l’analyse
+complaint-submit-recommendations = Inscrire les recommandations
+complaint-submit-answer = Inscrire la réponse finale
+complaints-title = Plaintes
+complaints-help = Les plaintes reçues par le formulaire public ou inscrites par le responsable. La liste ne montre ni nom ni propos ; chaque consultation d’une plainte est journalisée.
+complaints-none = Aucune plainte.
+complaints-open = En traitement
+complaints-answered = Réponses données
+complaints-mean = Délai moyen de réponse (jours)
+complaints-days = Jours pour répondre
+complaint-received-subject = [{ $reference }] Plainte reçue
+complaint-received-body = Une plainte relative à la protection des renseignements personnels a été reçue ({ $reference }). Statuez sur sa recevabilité dans Rempart.
+error-complaint-answered = La réponse finale est donnée : aucune étape ne peut s’ajouter.
+error-complaint-order = Cette étape ne suit pas l’état de la plainte (recevabilité, analyse, recommandations, réponse).
