@@ -112,6 +112,10 @@ pub struct EntryInput {
     /// 8. The measures taken to reduce the risk of injury and prevent a recurrence.
     #[serde(default)]
     pub measures: String,
+    /// What the persons concerned are advised to do to reduce the risk (the notice to them
+    /// says it, r. 3.1 art. 5).
+    #[serde(default)]
+    pub advice: String,
 }
 
 /// An entry that passed [`check_entry`].
@@ -135,6 +139,7 @@ pub struct Entry {
     pub serious_injury: Option<bool>,
     pub privacy_officer_consulted_on: Option<NaiveDate>,
     pub measures: String,
+    pub advice: String,
 }
 
 fn date(errors: &mut Vec<FieldError>, field: &str, raw: &str, required: bool) -> Option<NaiveDate> {
@@ -203,6 +208,7 @@ pub fn check_entry(input: &EntryInput, today: NaiveDate) -> Result<Entry, Vec<Fi
         ("malicious_uses", &input.malicious_uses, 0),
         ("consequences", &input.consequences, 0),
         ("measures", &input.measures, 0),
+        ("advice", &input.advice, 0),
     ] {
         check_text(&mut errors, field, value, min, MAX_TEXT, true);
     }
@@ -321,6 +327,7 @@ pub fn check_entry(input: &EntryInput, today: NaiveDate) -> Result<Entry, Vec<Fi
             serious_injury: serious,
             privacy_officer_consulted_on: consulted,
             measures: input.measures.trim().to_owned(),
+            advice: input.advice.trim().to_owned(),
         }),
         _ => Err(errors),
     }

@@ -28,6 +28,8 @@ CREATE TABLE confidentiality_incidents (
     serious_injury TEXT NULL,
     privacy_officer_consulted_on TEXT NULL,
     measures TEXT NOT NULL,
+    -- What the persons concerned are advised to do (the notice to them says it).
+    advice TEXT NOT NULL DEFAULT '',
     commission_notified_on TEXT NULL,
     persons_notified_on TEXT NULL,
     public_notice_on TEXT NULL,

@@ -152,6 +152,7 @@ fn bind_entry<'q>(
         .bind(serious_text(e.serious_injury))
         .bind(e.privacy_officer_consulted_on.map(ymd))
         .bind(&e.measures)
+        .bind(&e.advice)
 }
 
 /// Records an entry for an organization whose privacy officer the caller is.
@@ -172,10 +173,10 @@ pub async fn create(
         "INSERT INTO confidentiality_incidents (information, information_not_described, \
          circumstances, occurred_from, occurred_to, occurred_approximate, aware_on, persons, \
          persons_approximate, persons_in_quebec, sensitivity, malicious_uses, consequences, \
-         likelihood, serious_injury, privacy_officer_consulted_on, measures, org_id, reference, \
-         status, created_by, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, \
-         $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 'recorded', $20, $21, \
-         $22, 1) RETURNING id",
+         likelihood, serious_injury, privacy_officer_consulted_on, measures, advice, org_id, \
+         reference, status, created_by, created_at, updated_at, version) VALUES ($1, $2, $3, $4, \
+         $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 'recorded', \
+         $21, $22, $23, 1) RETURNING id",
     );
     let id: i64 = bind_entry(q, &entry)
         .bind(org_id)
@@ -237,8 +238,8 @@ pub async fn update(
          aware_on = $7, persons = $8, persons_approximate = $9, persons_in_quebec = $10, \
          sensitivity = $11, malicious_uses = $12, consequences = $13, likelihood = $14, \
          serious_injury = $15, privacy_officer_consulted_on = $16, measures = $17, \
-         status = 'recorded', updated_at = $18, version = version + 1 WHERE id = $19 \
-         AND version = $20",
+         advice = $18, status = 'recorded', updated_at = $19, version = version + 1 \
+         WHERE id = $20 AND version = $21",
     );
     let done = bind_entry(q, &entry)
         .bind(wtx.now())
@@ -497,6 +498,7 @@ pub struct EntryDetail {
     pub likelihood: Option<String>,
     pub privacy_officer_consulted_on: Option<String>,
     pub measures: String,
+    pub advice: String,
     pub notices: Vec<NoticeRow>,
     /// How long the entry is kept, from the date of awareness.
     pub retention: Option<Deadline>,
@@ -530,6 +532,7 @@ impl EntryDetail {
                 .clone()
                 .unwrap_or_default(),
             measures: self.measures.clone(),
+            advice: self.advice.clone(),
         }
     }
 }
@@ -550,7 +553,7 @@ pub async fn get(
         "SELECT {ROW_COLUMNS}, c.version, c.information, c.information_not_described, \
          c.circumstances, c.occurred_from, c.occurred_to, c.occurred_approximate, \
          c.persons_approximate, c.persons_in_quebec, c.sensitivity, c.malicious_uses, \
-         c.consequences, c.likelihood, c.privacy_officer_consulted_on, c.measures \
+         c.consequences, c.likelihood, c.privacy_officer_consulted_on, c.measures, c.advice \
          FROM {ROW_FROM} WHERE c.id = $1 AND {condition}"
     ))
     .bind(id)
@@ -604,6 +607,7 @@ pub async fn get(
         likelihood: r.try_get("likelihood")?,
         privacy_officer_consulted_on: r.try_get("privacy_officer_consulted_on")?,
         measures: r.try_get("measures")?,
+        advice: r.try_get("advice")?,
         notices,
         retention,
         deletable,

@@ -961,6 +961,7 @@ pub async fn me(Extension(actor): Extension<Actor>) -> Json<MeOut> {
         crate::confidentiality_api::notice,
         crate::confidentiality_api::remove,
         crate::confidentiality_api::commission_notice_pdf,
+        crate::confidentiality_api::persons_notice_pdf,
         crate::complaints::api_submit,
         crate::complaints::api_follow,
         crate::complaints::api_record,

@@ -68,6 +68,11 @@ pub fn routes(routes: Routes) -> Routes {
             Needs(PrivacyRead),
             get(commission_notice_pdf),
         )
+        .get(
+            "/api/v1/confidentiality-incidents/{id}/persons-notice",
+            Needs(PrivacyRead),
+            get(persons_notice_pdf),
+        )
 }
 
 fn scope(actor: &Actor, permission: Permission) -> Scope {
@@ -465,6 +470,114 @@ pub async fn commission_notice_pdf(
     );
     let disposition = format!(
         "attachment; filename=\"{}-avis-cai.pdf\"",
+        detail.row.reference
+    );
+    crate::risk_report::pdf_response(report, disposition).await
+}
+
+/// The notice to a person concerned as a report: r. 3.1 art. 5's content (verified) from the
+/// entry — the information concerned (or why it cannot be described), the circumstances, the
+/// date or period, the measures taken, what the person is advised to do, whom to contact —
+/// in the reader's language, to send to each person (or to publish).
+pub fn persons_notice(
+    lang: Language,
+    d: &EntryDetail,
+    contact: &str,
+    produced: rempart_report::Produced,
+) -> Report {
+    let period = match (&d.occurred_from, &d.occurred_to) {
+        (Some(f), Some(to)) => format!("{f} – {to}"),
+        (Some(f), None) => f.clone(),
+        _ => "—".to_owned(),
+    };
+    let information = if d.information.is_empty() {
+        format!(
+            "{} {}",
+            t(lang, "ci-not-described"),
+            d.information_not_described
+        )
+    } else {
+        d.information.clone()
+    };
+    let section = |key: &str, text: String| {
+        vec![
+            Block::Heading(t(lang, key)),
+            Block::Paragraph(if text.trim().is_empty() {
+                "—".to_owned()
+            } else {
+                text
+            }),
+        ]
+    };
+    let mut blocks = vec![Block::Paragraph(t_args(
+        lang,
+        "ci-persons-notice-intro",
+        &[("org", d.row.org_name.clone().into())],
+    ))];
+    blocks.extend(section("ci-field-information", information));
+    blocks.extend(section("ci-field-circumstances", d.circumstances.clone()));
+    blocks.extend(section(
+        "ci-field-occurred",
+        if d.occurred_approximate {
+            format!("{period} ({})", t(lang, "ci-approximate"))
+        } else {
+            period
+        },
+    ));
+    blocks.extend(section("ci-field-measures", d.measures.clone()));
+    blocks.extend(section("ci-field-advice", d.advice.clone()));
+    blocks.extend(section("ci-persons-notice-contact", contact.to_owned()));
+    Report {
+        title: format!(
+            "{} — {}",
+            t(lang, "ci-persons-notice-title"),
+            d.row.reference
+        ),
+        subtitle: vec![d.row.org_name.clone(), t(lang, "ci-persons-notice-basis")],
+        language: lang.tag().to_owned(),
+        page_label: t_args(
+            lang,
+            "report-page",
+            &[("page", "{page}".into()), ("pages", "{pages}".into())],
+        ),
+        creator: "Rempart".to_owned(),
+        produced,
+        orientation: Default::default(),
+        blocks,
+    }
+}
+
+/// The notice to the persons concerned as PDF, in the reader's language; record it as sent
+/// after (or the public notice, with its reason).
+#[utoipa::path(get, path = "/api/v1/confidentiality-incidents/{id}/persons-notice",
+    tag = "privacy",
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>),
+        (status = 404, body = ErrorBody)))]
+pub async fn persons_notice_pdf(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let detail = store::get(
+        &app.store,
+        scope(&actor, Permission::PrivacyRead),
+        audit_context(&actor, &headers),
+        id,
+        crate::time::today(),
+        &app.config.deadlines,
+        "confidentiality_incident.notice_produced",
+    )
+    .await?;
+    let contact = format!("{} <{}>", actor.person.name, actor.person.email);
+    let report = persons_notice(
+        actor.language(),
+        &detail,
+        &contact,
+        crate::risk_report::produced(chrono::Utc::now()),
+    );
+    let disposition = format!(
+        "attachment; filename=\"{}-avis-personnes.pdf\"",
         detail.row.reference
     );
     crate::risk_report::pdf_response(report, disposition).await

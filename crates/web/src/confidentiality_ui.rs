@@ -66,6 +66,11 @@ pub fn routes(routes: Routes) -> Routes {
             Needs(PrivacyRead),
             get(crate::confidentiality_api::commission_notice_pdf),
         )
+        .get(
+            "/confidentiality-incidents/{id}/persons-notice",
+            Needs(PrivacyRead),
+            get(crate::confidentiality_api::persons_notice_pdf),
+        )
 }
 
 fn scope(actor: &Actor, permission: Permission) -> Scope {
@@ -161,6 +166,8 @@ pub struct EntryForm {
     pub privacy_officer_consulted_on: String,
     #[serde(default)]
     pub measures: String,
+    #[serde(default)]
+    pub advice: String,
 }
 
 impl EntryForm {
@@ -183,6 +190,7 @@ impl EntryForm {
             serious_injury: self.serious_injury.clone(),
             privacy_officer_consulted_on: self.privacy_officer_consulted_on.clone(),
             measures: self.measures.clone(),
+            advice: self.advice.clone(),
         }
     }
 }
@@ -212,6 +220,7 @@ fn form_state(org_id: &str, version: &str, i: &EntryInput) -> FormState {
             &i.privacy_officer_consulted_on,
         ),
         ("measures", &i.measures),
+        ("advice", &i.advice),
     ])
 }
 

@@ -981,6 +981,7 @@ fn entry_json(aware_on: &str, serious: &str, consulted: &str) -> serde_json::Val
         "serious_injury": serious,
         "privacy_officer_consulted_on": consulted,
         "measures": "Rappel du courriel, confirmation de destruction",
+        "advice": "Surveillez vos relevés et méfiez-vous des courriels qui vous nomment",
     })
 }
 
@@ -1095,6 +1096,27 @@ async fn the_register_assesses_notifies_and_keeps_its_entries_five_years() {
         "avis envoyés le 2026-06-06",
         "une liste de distribution erronée",
         "r. 3.1, art. 3",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from {text}");
+    }
+
+    // The notice to the persons (r. 3.1 art. 5), read back too.
+    let pdf = privacy
+        .get(&format!(
+            "/api/v1/confidentiality-incidents/{id}/persons-notice"
+        ))
+        .await;
+    assert_eq!(pdf.status(), 200);
+    let text = words(&pdf_text(&pdf.bytes().await.unwrap()));
+    for expected in [
+        "Avis aux personnes concernées",
+        "Agence fictive de la santé vous avise",
+        "Noms, dates de naissance",
+        "Une liste envoyée par courriel au mauvais destinataire",
+        "Rappel du courriel",
+        "Surveillez vos relevés",
+        "Nathalie Pelletier",
+        "r. 3.1, art. 5",
     ] {
         assert!(text.contains(expected), "{expected} missing from {text}");
     }
