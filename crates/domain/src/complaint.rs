@@ -107,6 +107,18 @@ impl ComplaintStatus {
     pub fn parse(s: &str) -> Option<ComplaintStatus> {
         ComplaintStatus::ALL.into_iter().find(|k| k.as_str() == s)
     }
+
+    /// The steps that may follow this status (their codes, as `ComplaintStep::code`), in the
+    /// order [`check_complaint_step`] accepts them.
+    pub fn next_steps(self) -> &'static [&'static str] {
+        match self {
+            ComplaintStatus::Received => &["admissibility"],
+            ComplaintStatus::Admissible => &["analysis"],
+            ComplaintStatus::Analysed => &["recommendations", "answer"],
+            ComplaintStatus::Inadmissible => &["answer"],
+            ComplaintStatus::Answered => &[],
+        }
+    }
 }
 
 /// A step of a complaint's handling.
@@ -258,5 +270,22 @@ mod tests {
             check_complaint_step(Answered, &answer).unwrap_err().code,
             "error-complaint-answered"
         );
+        // The steps a page offers are those the check accepts.
+        let any = |code: &str| match code {
+            "admissibility" => admit.clone(),
+            "analysis" => analysis.clone(),
+            "recommendations" => recommend.clone(),
+            _ => answer.clone(),
+        };
+        for status in ComplaintStatus::ALL {
+            for code in ["admissibility", "analysis", "recommendations", "answer"] {
+                let offered = status.next_steps().contains(&code);
+                assert_eq!(
+                    check_complaint_step(status, &any(code)).is_ok(),
+                    offered,
+                    "{status:?} {code}"
+                );
+            }
+        }
     }
 }

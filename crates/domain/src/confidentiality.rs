@@ -408,6 +408,18 @@ pub fn check_notice(
     }
 }
 
+/// Whether an incident still waits for notices: concluded to present a risk of serious injury,
+/// and no notice to the CAI yet, or none to the persons nor in public. (The register's list of
+/// entries to complete and the reminders' query say the same in SQL.)
+pub fn notices_pending(
+    serious_injury: Option<bool>,
+    commission_notified: bool,
+    persons_notified: bool,
+    public_notice: bool,
+) -> bool {
+    serious_injury == Some(true) && (!commission_notified || !(persons_notified || public_notice))
+}
+
 /// Whether the privacy officer is reminded today of an incident that presents a risk of
 /// serious injury and still waits for its notices: `every` days after awareness, then every
 /// `every` days after the last reminder. A cadence of the product, not a legal delay.
@@ -590,6 +602,10 @@ mod tests {
             d("2026-06-07"),
             3
         ));
+        assert!(notices_pending(Some(true), false, true, false));
+        assert!(notices_pending(Some(true), true, false, false));
+        assert!(!notices_pending(Some(true), true, false, true));
+        assert!(!notices_pending(Some(false), false, false, false));
         // A cadence of zero is read as every day.
         assert!(reminder_due(
             aware,

@@ -830,30 +830,6 @@ pub async fn assign(
 
 /// The provisions a decision of `org_id` may cite: the product's, then those the
 /// organization and the ones above it added.
-async fn provisions_of(conn: &mut sqlx::AnyConnection, org_id: i64) -> Result<Vec<Provision>> {
-    let mut out = rules::shipped_provisions();
-    let rows = sqlx::query(
-        "SELECT p.code, p.law, p.summary FROM access_provisions p \
-         JOIN org_closure c ON c.ancestor_id = p.org_id WHERE c.descendant_id = $1 \
-         ORDER BY c.depth DESC, p.id",
-    )
-    .bind(org_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    for r in rows {
-        let code: String = r.try_get("code")?;
-        if out.iter().any(|p| p.code == code) {
-            continue;
-        }
-        out.push(Provision {
-            code,
-            law: r.try_get("law")?,
-            summary: r.try_get("summary")?,
-        });
-    }
-    Ok(out)
-}
-
 /// A provision with where it comes from: the product (`None`) or an organization.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ListedProvision {
@@ -862,21 +838,9 @@ pub struct ListedProvision {
     pub org_id: Option<i64>,
 }
 
-/// The provisions that apply to `org_id`, for those who read its requests.
-pub async fn provisions(store: &Store, scope: Scope, org_id: i64) -> Result<Vec<ListedProvision>> {
-    let visible = format!(
-        "SELECT id FROM organizations WHERE id = $1 AND {}",
-        scope.with(Permission::PrivacyRead).condition("id")
-    );
-    let mut conn = store.pool().acquire().await?;
-    if sqlx::query(&visible)
-        .bind(org_id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .is_none()
-    {
-        return Err(StoreError::NotFound);
-    }
+/// The provisions a decision of `org_id` may cite, with where each comes from: the product's,
+/// then those the organization and the ones above it added (the highest first; a code once).
+async fn listed_of(conn: &mut sqlx::AnyConnection, org_id: i64) -> Result<Vec<ListedProvision>> {
     let mut out: Vec<ListedProvision> = rules::shipped_provisions()
         .into_iter()
         .map(|provision| ListedProvision {
@@ -907,6 +871,33 @@ pub async fn provisions(store: &Store, scope: Scope, org_id: i64) -> Result<Vec<
         });
     }
     Ok(out)
+}
+
+/// The provisions alone, for checking and printing a decision.
+async fn provisions_of(conn: &mut sqlx::AnyConnection, org_id: i64) -> Result<Vec<Provision>> {
+    Ok(listed_of(conn, org_id)
+        .await?
+        .into_iter()
+        .map(|l| l.provision)
+        .collect())
+}
+
+/// The provisions that apply to `org_id`, for those who read its requests.
+pub async fn provisions(store: &Store, scope: Scope, org_id: i64) -> Result<Vec<ListedProvision>> {
+    let visible = format!(
+        "SELECT id FROM organizations WHERE id = $1 AND {}",
+        scope.with(Permission::PrivacyRead).condition("id")
+    );
+    let mut conn = store.pool().acquire().await?;
+    if sqlx::query(&visible)
+        .bind(org_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_none()
+    {
+        return Err(StoreError::NotFound);
+    }
+    listed_of(&mut conn, org_id).await
 }
 
 /// Replaces the provisions `org_id` adds with `entries`, checked by the domain. Audited with

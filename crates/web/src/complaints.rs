@@ -563,13 +563,9 @@ async fn detail_page(
     let can_manage =
         crate::risk_method_ui::allowed_in(app, actor, Permission::PrivacyManage, d.row.org_id)
             .await?;
-    let next: Vec<&'static str> = match d.row.status.as_str() {
-        "received" => vec!["admissibility"],
-        "admissible" => vec!["analysis"],
-        "analysed" => vec!["recommendations", "answer"],
-        "inadmissible" => vec!["answer"],
-        _ => Vec::new(),
-    };
+    let next: Vec<&'static str> = rempart_domain::complaint::ComplaintStatus::parse(&d.row.status)
+        .map(|s| s.next_steps().to_vec())
+        .unwrap_or_default();
     let steps = d
         .steps
         .iter()

@@ -366,9 +366,12 @@ async fn detail_page(
     let notice_form = notice_form.unwrap_or_else(|| {
         FormState::new(&[("kind", "commission"), ("sent_on", &today.to_string())])
     });
-    let waiting_days = (d.row.serious_injury.as_deref() == Some("yes")
-        && (d.row.commission_notified_on.is_none()
-            || (d.row.persons_notified_on.is_none() && d.row.public_notice_on.is_none())))
+    let waiting_days = rempart_domain::confidentiality::notices_pending(
+        d.row.serious_injury.as_deref().map(|s| s == "yes"),
+        d.row.commission_notified_on.is_some(),
+        d.row.persons_notified_on.is_some(),
+        d.row.public_notice_on.is_some(),
+    )
     .then(|| {
         d.row
             .aware_on
