@@ -77,10 +77,16 @@ pub enum Permission {
     PrivacyRead,
     /// Record and move those records, keep the body's list of provisions and its letters.
     PrivacyManage,
+    /// See the body's privacy governance: its privacy impact assessments, its inventory of
+    /// personal-information files and its register of communications (no one's personal
+    /// information): the privacy officer and the committee.
+    PrivacyGovernanceRead,
+    /// Record the committee's opinion on a privacy impact assessment.
+    CommitteeOpinion,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 30] = [
+    pub const ALL: [Permission; 32] = [
         Permission::OrgRead,
         Permission::OrgManage,
         Permission::PersonRead,
@@ -111,6 +117,8 @@ impl Permission {
         Permission::VulnerabilityManage,
         Permission::PrivacyRead,
         Permission::PrivacyManage,
+        Permission::PrivacyGovernanceRead,
+        Permission::CommitteeOpinion,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -145,6 +153,8 @@ impl Permission {
             Permission::VulnerabilityManage => "vulnerability_manage",
             Permission::PrivacyRead => "privacy_read",
             Permission::PrivacyManage => "privacy_manage",
+            Permission::PrivacyGovernanceRead => "privacy_governance_read",
+            Permission::CommitteeOpinion => "committee_opinion",
         }
     }
 }
@@ -244,6 +254,10 @@ pub fn role_has(role: Role, permission: Permission) -> bool {
         // officer, who answers for access requests; not the security officers, the executive
         // or the auditor (who sees, in the audit trail, who read what).
         PrivacyRead | PrivacyManage => role == PrivacyOfficer,
+        // The committee is consulted on assessments from the outset and approves the
+        // governance rules (seed 001): it reads what the body governs, not the requests.
+        PrivacyGovernanceRead => matches!(role, PrivacyOfficer | Committee),
+        CommitteeOpinion => role == Committee,
     }
 }
 

@@ -35,6 +35,8 @@ pub mod mfa;
 pub mod org;
 pub mod password;
 pub mod person;
+pub mod personal_info_file;
+pub mod privacy_assessment;
 pub mod register;
 pub mod risk;
 pub mod role;

@@ -14,6 +14,9 @@ pub enum Role {
     Manager,
     User,
     PrivacyOfficer,
+    /// A member of the committee on access to information and the protection of personal
+    /// information (art. 8.1): gives its opinion on privacy impact assessments.
+    Committee,
     Auditor,
     PlatformAdmin,
 }
@@ -28,7 +31,7 @@ pub enum Reach {
 }
 
 impl Role {
-    pub const ALL: [Role; 12] = [
+    pub const ALL: [Role; 13] = [
         Role::ChiefExecutive,
         Role::GovernmentCiso,
         Role::DelegatedCiso,
@@ -39,6 +42,7 @@ impl Role {
         Role::Manager,
         Role::User,
         Role::PrivacyOfficer,
+        Role::Committee,
         Role::Auditor,
         Role::PlatformAdmin,
     ];
@@ -55,6 +59,7 @@ impl Role {
             Role::Manager => "Manager",
             Role::User => "User",
             Role::PrivacyOfficer => "PrivacyOfficer",
+            Role::Committee => "Committee",
             Role::Auditor => "Auditor",
             Role::PlatformAdmin => "PlatformAdmin",
         }

@@ -86,7 +86,10 @@ impl Module {
             | Permission::VulnerabilityRead
             | Permission::VulnerabilityImport
             | Permission::VulnerabilityManage => Module::Gmvi,
-            Permission::PrivacyRead | Permission::PrivacyManage => Module::Privacy,
+            Permission::PrivacyRead
+            | Permission::PrivacyManage
+            | Permission::PrivacyGovernanceRead
+            | Permission::CommitteeOpinion => Module::Privacy,
         }
     }
 }

@@ -148,6 +148,12 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         org_slug: "agence-fictive-de-la-sante",
     },
     DemoAccount {
+        email: "comite.aiprp@demo.rempart.quebec",
+        name: "Marc-André Bouchard",
+        role: Role::Committee,
+        org_slug: "agence-fictive-de-la-sante",
+    },
+    DemoAccount {
         email: "detentrice.finances@demo.rempart.quebec",
         name: "Hélène Lefebvre",
         role: Role::Holder,

@@ -146,6 +146,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: "",
         postgres: "",
     },
+    Migration {
+        version: 19,
+        name: "privacy_governance",
+        common: include_str!("../migrations/0019_privacy_governance.sql"),
+        sqlite: "",
+        postgres: "",
+    },
 ];
 
 pub fn latest_version() -> i64 {

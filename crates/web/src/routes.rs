@@ -505,6 +505,10 @@ pub fn routes() -> Routes {
     // The register of confidentiality incidents.
     let routes = crate::confidentiality_ui::routes(crate::confidentiality_api::routes(routes));
     let routes = crate::complaints::routes(routes);
+    // Privacy governance: impact assessments, the inventory of files, the register of
+    // communications.
+    let routes = crate::privacy_assessments::routes(routes);
+    let routes = crate::personal_info_files::routes(routes);
     crate::disclosure::routes(routes)
 }
 

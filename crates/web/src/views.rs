@@ -56,7 +56,7 @@ impl Ctx {
     }
 
     pub fn for_actor(actor: &Actor, current: &str, orgs: Vec<(i64, String)>) -> Ctx {
-        let items: [(&'static str, &'static str, Option<Permission>); 23] = [
+        let items: [(&'static str, &'static str, Option<Permission>); 26] = [
             ("/", "nav-home", None),
             ("/assets", "nav-assets", Some(Permission::AssetRead)),
             ("/risks", "nav-risks", Some(Permission::RiskRead)),
@@ -108,6 +108,21 @@ impl Ctx {
                 "/complaints",
                 "nav-complaints",
                 Some(Permission::PrivacyRead),
+            ),
+            (
+                "/privacy-assessments",
+                "nav-privacy-assessments",
+                Some(Permission::PrivacyGovernanceRead),
+            ),
+            (
+                "/personal-info-files",
+                "nav-personal-info-files",
+                Some(Permission::PrivacyGovernanceRead),
+            ),
+            (
+                "/communications",
+                "nav-communications",
+                Some(Permission::PrivacyGovernanceRead),
             ),
             ("/deadlines", "nav-deadlines", None),
             ("/inbox", "nav-inbox", None),

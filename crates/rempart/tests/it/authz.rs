@@ -242,6 +242,16 @@ async fn privacy_officer_a(app: &TestApp) -> Session {
         )
         .await
         .unwrap();
+        // And sits on body A's committee: the committee's routes are tried too.
+        rempart_storage::grants::create(
+            &mut w,
+            Scope::LocalAdministrator,
+            Some(person.id),
+            Some(body_a),
+            "Committee",
+        )
+        .await
+        .unwrap();
         w.commit().await.unwrap();
     }
     app.login(EMAIL).await
@@ -314,6 +324,69 @@ async fn confidentiality_b(app: &TestApp) -> i64 {
 }
 
 /// A complaint about body B, sent by the public, once.
+/// Body B's privacy impact assessment, started from a new collection.
+async fn privacy_assessment_b(app: &TestApp) -> i64 {
+    let existing: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(id) FROM privacy_assessments WHERE title = 'Évaluation de l''agence'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    if let Some(id) = existing {
+        return id;
+    }
+    rempart_storage::privacy_assessments::create(
+        &app.store,
+        rempart_storage::scope::Scope::LocalAdministrator,
+        rempart_storage::AuditContext::system("test"),
+        &rempart_domain::privacy_assessment::AssessmentInput {
+            org_id: app.org_id(BODY_B).await.to_string(),
+            title: "Évaluation de l'agence".into(),
+            trigger: "collection".into(),
+            collection: "Sondage des usagers".into(),
+            ..Default::default()
+        },
+        rempart_web::time::today(),
+    )
+    .await
+    .unwrap()
+    .0
+}
+
+/// A personal-information file of body B.
+async fn personal_info_file_b(app: &TestApp) -> i64 {
+    let existing: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(id) FROM personal_info_files WHERE name = 'Fichier de l''agence'",
+    )
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    if let Some(id) = existing {
+        return id;
+    }
+    rempart_storage::personal_info_files::create(
+        &app.store,
+        rempart_storage::scope::Scope::LocalAdministrator,
+        rempart_storage::AuditContext::system("test"),
+        &rempart_domain::personal_info_file::FileInput {
+            org_id: app.org_id(BODY_B).await.to_string(),
+            name: "Fichier de l'agence".into(),
+            purpose: "Servir les usagers".into(),
+            categories: "Identité".into(),
+            sensitivity: "high".into(),
+            holders: "Direction clinique".into(),
+            retention_rule: "Règle 1".into(),
+            retention_years: "5".into(),
+            end_action: "destroy".into(),
+            purposes_achieved_on: "2019-01-01".into(),
+            ..Default::default()
+        },
+        rempart_web::time::today(),
+    )
+    .await
+    .unwrap()
+}
+
 async fn complaint_b(app: &TestApp) -> i64 {
     let existing: Option<i64> =
         sqlx::query_scalar("SELECT MIN(id) FROM complaints WHERE name = 'Plaignant de l''agence'")
@@ -667,6 +740,14 @@ async fn foreign_id(app: &TestApp, path: &str) -> i64 {
         confidentiality_b(app).await
     } else if path.starts_with("/complaints/") || path.starts_with("/api/v1/complaints/") {
         complaint_b(app).await
+    } else if path.starts_with("/privacy-assessments/")
+        || path.starts_with("/api/v1/privacy-assessments/")
+    {
+        privacy_assessment_b(app).await
+    } else if path.starts_with("/personal-info-files/")
+        || path.starts_with("/api/v1/personal-info-files/")
+    {
+        personal_info_file_b(app).await
     } else if path.starts_with("/profile/sso/") {
         // Another person's link to the single sign-on provider.
         let mut w = app
@@ -750,7 +831,9 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
             // Personal information: body A's privacy officer tries body B's.
             Policy::Needs(
                 rempart_domain::authz::Permission::PrivacyRead
-                | rempart_domain::authz::Permission::PrivacyManage,
+                | rempart_domain::authz::Permission::PrivacyManage
+                | rempart_domain::authz::Permission::PrivacyGovernanceRead
+                | rempart_domain::authz::Permission::CommitteeOpinion,
             ) => &privacy_a,
             Policy::Needs(p) if !role_has(rempart_domain::role::Role::Ciso, p) => &holder_a,
             _ => &ciso_a,
@@ -805,6 +888,25 @@ async fn another_bodys_records_cannot_be_read_or_changed_by_id() {
                     .unwrap();
                 ciso_a
                     .send_json(Method::POST, &path, &json!({"risk_id": risk}))
+                    .await
+            }
+            (&Method::PUT, p) if p.starts_with("/api/v1/personal-info-files/") => {
+                ciso_a
+                    .send_json(Method::PUT, &path, &json!({"name": "Pirate"}))
+                    .await
+            }
+            (&Method::POST, p) if p.starts_with("/api/v1/privacy-assessments/") => {
+                // Every body these routes accept, so that only the scope can refuse.
+                let risk = risk_id(&app, "Vol d'identifiants de la messagerie").await;
+                ciso_a
+                    .send_json(
+                        Method::POST,
+                        &path,
+                        &json!({"risk_id": risk, "control_key": "ac-2", "stage": "outset",
+                            "given_on": "2026-01-05", "opinion": "Pirate",
+                            "decision": "refused", "decided_on": "2026-01-05",
+                            "text": "Pirate"}),
+                    )
                     .await
             }
             (&Method::POST, p) if p.starts_with("/api/") && p.ends_with("/controls") => {

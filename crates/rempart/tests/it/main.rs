@@ -17,6 +17,7 @@ mod input;
 mod mail;
 mod pages;
 mod privacy;
+mod privacy_governance;
 mod risk_pages;
 mod risks;
 mod sso;

@@ -1175,7 +1175,7 @@ async fn the_register_assesses_notifies_and_keeps_its_entries_five_years() {
     assert_eq!(reads, 1);
     let leaked: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM audit_entries WHERE after_json LIKE '%dates de naissance%' \
-         OR after_json LIKE '%distribution%'",
+         OR after_json LIKE '%liste de distribution%'",
     )
     .fetch_one(app.store.pool())
     .await

@@ -113,6 +113,7 @@ role-Holder = Information holder
 role-Manager = Manager
 role-User = User
 role-PrivacyOfficer = Privacy officer
+role-Committee = Member of the access to information and privacy committee
 role-Auditor = Internal auditor
 role-PlatformAdmin = Platform administrator
 

@@ -113,6 +113,7 @@ role-Holder = Détenteur de l'information
 role-Manager = Gestionnaire
 role-User = Utilisateur
 role-PrivacyOfficer = Responsable de la protection des renseignements personnels
+role-Committee = Membre du comité sur l'accès à l'information et la protection des renseignements personnels
 role-Auditor = Responsable de l'audit interne
 role-PlatformAdmin = Administrateur de la plateforme
 
