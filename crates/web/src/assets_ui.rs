@@ -579,6 +579,11 @@ struct AssetPage {
     is_holder: bool,
     levels: Vec<(u8, String)>,
     dependency_choices: Vec<(i64, String)>,
+    /// Holds personal information outside Québec without an assessment (PRP-02).
+    pia_needed: bool,
+    /// The privacy impact assessments of the asset: reference and where each stands.
+    pia_refs: Vec<String>,
+    can_start_pia: bool,
     form: FormState,
 }
 
@@ -648,6 +653,21 @@ async fn asset_page(
         })
         .collect();
     let changes = rempart_storage::audit::history_of(&app.store, "asset", id, 50).await?;
+    let pia = rempart_storage::privacy_assessments::asset_standing(&app.store, id).await?;
+    let pia_refs = pia
+        .assessments
+        .iter()
+        .map(|(reference, _, decision)| {
+            let status = match decision {
+                Some(d) => ctx.t(&format!("pia-decision-{}", d.replace('_', "-"))),
+                None => ctx.t("pia-status-open"),
+            };
+            format!("{reference} — {status}")
+        })
+        .collect();
+    let can_start_pia =
+        crate::risk_method_ui::allowed_in(app, actor, Permission::PrivacyManage, asset.org_id)
+            .await?;
     let can_manage = actor.can(Permission::AssetManage)
         && assets::get(
             &app.store,
@@ -710,6 +730,9 @@ async fn asset_page(
             can_manage: can_manage && asset.archived_at.is_none(),
             levels,
             dependency_choices,
+            pia_needed: pia.needs_one,
+            pia_refs,
+            can_start_pia,
             form,
             asset,
         },

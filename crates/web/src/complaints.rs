@@ -72,6 +72,7 @@ pub fn routes(routes: Routes) -> Routes {
             post(api_record),
         )
         .get("/complaints", Needs(PrivacyRead), get(staff_list))
+        .post("/complaints", Needs(PrivacyManage), post(staff_record))
         .get("/complaints/{id}", Needs(PrivacyRead), get(staff_show))
         .post(
             "/complaints/{id}/steps",
@@ -482,6 +483,9 @@ struct ListPage {
     answered: i64,
     open: i64,
     mean: String,
+    /// The bodies where the caller records a complaint received by mail or telephone.
+    bodies: Vec<(i64, String)>,
+    form: FormState,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -494,17 +498,44 @@ pub async fn staff_list(
     Extension(actor): Extension<Actor>,
     Query(p): Query<PageParams>,
 ) -> Result<Response, AppError> {
+    list_view(
+        &app,
+        &actor,
+        p.offset.unwrap_or(0),
+        FormState::new(&[]),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn list_view(
+    app: &AppState,
+    actor: &Actor,
+    offset: i64,
+    form: FormState,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let page = store::list(
         &app.store,
-        scope(&actor, Permission::PrivacyRead),
+        scope(actor, Permission::PrivacyRead),
         &PageRequest {
-            offset: p.offset.unwrap_or(0).clamp(0, i64::MAX / 2),
+            offset: offset.clamp(0, i64::MAX / 2),
             ..PageRequest::default()
         },
     )
     .await?;
-    let time = store::time_to_answer(&app.store, scope(&actor, Permission::PrivacyRead)).await?;
-    let ctx = page_ctx(&app, &actor, "/complaints").await?;
+    let time = store::time_to_answer(&app.store, scope(actor, Permission::PrivacyRead)).await?;
+    let bodies = if actor.can(Permission::PrivacyManage) {
+        rempart_storage::privacy_assessments::origins(
+            &app.store,
+            scope(actor, Permission::PrivacyManage),
+        )
+        .await?
+        .organizations
+    } else {
+        Vec::new()
+    };
+    let ctx = page_ctx(app, actor, "/complaints").await?;
     let pager = pager(ctx.lang, &page, "/complaints", "");
     let rows = page
         .items
@@ -516,7 +547,7 @@ pub async fn staff_list(
         })
         .collect();
     Ok(render(
-        StatusCode::OK,
+        status,
         &ListPage {
             rows,
             pager,
@@ -526,9 +557,47 @@ pub async fn staff_list(
                 .mean_days
                 .map(|m| format!("{m:.1}"))
                 .unwrap_or_else(|| "—".to_owned()),
+            bodies,
+            form,
             ctx,
         },
     ))
+}
+
+/// A complaint received by mail or telephone, recorded by the privacy officer (PRP-04).
+pub async fn staff_record(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Form(form): Form<ComplaintIn>,
+) -> Result<Response, AppError> {
+    match store::receive(
+        &app.store,
+        Some(scope(&actor, Permission::PrivacyManage)),
+        audit_context(&actor, &headers),
+        &crate::gmvi::notifier(&app),
+        &form.input(),
+        actor.language().code(),
+        None,
+    )
+    .await
+    {
+        Ok(received) => Ok(Redirect::to(&format!("/complaints/{}", received.id)).into_response()),
+        Err(e) => match AppError::from(e) {
+            AppError::Invalid(errors) => {
+                let state = FormState::new(&[
+                    ("org_id", form.org_id.as_str()),
+                    ("name", form.name.as_str()),
+                    ("contact", form.contact.as_str()),
+                    ("grounds", form.grounds.as_str()),
+                    ("facts", form.facts.as_str()),
+                ])
+                .with_errors(actor.language(), &errors);
+                list_view(&app, &actor, 0, state, StatusCode::UNPROCESSABLE_ENTITY).await
+            }
+            other => Err(other),
+        },
+    }
 }
 
 #[derive(Template)]

@@ -1524,6 +1524,59 @@ async fn the_public_complains_and_the_privacy_officer_answers() {
     let page = privacy.get("/complaints").await.text().await.unwrap();
     assert!(page.contains("PL-"));
 
+    // A complaint received by telephone, recorded on the page by the privacy officer; a fault
+    // is named at its field and nothing is written.
+    let agency = app.org_id(BODY_B).await.to_string();
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM complaints")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    let r = privacy
+        .post_form(
+            "/complaints",
+            &[
+                ("org_id", &agency),
+                ("name", "Luc Gagné"),
+                ("facts", "Trop court"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("href=\"#contact\""), "{html}");
+    assert!(html.contains("href=\"#facts\""));
+    assert!(html.contains("value=\"Luc Gagné\""));
+    let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM complaints")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(after, before);
+    let r = privacy
+        .post_form(
+            "/complaints",
+            &[
+                ("org_id", &agency),
+                ("name", "Luc Gagné"),
+                ("contact", "418 555-0199"),
+                ("grounds", "Accès au dossier par un collègue"),
+                (
+                    "facts",
+                    "Un employé a consulté mon dossier sans raison, dit-il.",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let at = r.headers()["location"].to_str().unwrap().to_owned();
+    let recorded = privacy.get(&at).await.text().await.unwrap();
+    assert!(recorded.contains("418 555-0199"), "{recorded}");
+    let channel: String =
+        sqlx::query_scalar("SELECT channel FROM complaints WHERE contact = '418 555-0199'")
+            .fetch_one(app.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(channel, "staff");
+
     // The complainant reads the answer with the token; another token opens nothing.
     let followed = public
         .post(format!("{}/complaint/follow", app.base))

@@ -453,6 +453,28 @@ async fn the_assessment_pages_work_without_script() {
         .unwrap();
     assert!(prefilled.contains(&format!("<option value=\"{asset}\" selected>")));
 
+    // The asset's own page says it needs one, and starts it.
+    let page = privacy
+        .get(&format!("/assets/{asset}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("EFVP requise"), "{page}");
+    assert!(page.contains(&format!(
+        "href=\"/privacy-assessments?asset={asset}#h-new\""
+    )));
+    // Its holder sees the flag too, without the privacy officer's link.
+    let holder_page = app
+        .login("detentrice.afs@demo.rempart.quebec")
+        .await
+        .get(&format!("/assets/{asset}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(holder_page.contains("EFVP requise"), "{holder_page}");
+    assert!(!holder_page.contains("/privacy-assessments?asset="));
     let r = privacy
         .post_form(
             "/privacy-assessments",
@@ -480,6 +502,14 @@ async fn the_assessment_pages_work_without_script() {
     assert!(url.starts_with("/privacy-assessments/"), "{url}");
     let html = privacy.get(&url).await.text().await.unwrap();
     assert!(html.contains("Communication à l’extérieur du Québec (art. 70.1)"));
+    let page = privacy
+        .get(&format!("/assets/{asset}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("EFVP requise"));
+    assert!(page.contains("EFVP-"), "the asset names its assessment");
     assert!(
         !html.contains(&format!("action=\"{url}/opinions\"")),
         "the committee's alone"
