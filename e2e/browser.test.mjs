@@ -128,7 +128,7 @@ async function h1(page) {
   return (await page.getByRole('heading', { level: 1 }).textContent()).trim();
 }
 
-test('Rempart in a browser: login, language, organisations, accessibility', { timeout: 180_000 }, async (t) => {
+test('Rempart in a browser: login, language, organisations, accessibility', { timeout: 300_000 }, async (t) => {
   assert.ok(BASE, 'REMPART_BASE_URL is not set (run the test through run.sh)');
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
@@ -824,6 +824,61 @@ test('Rempart in a browser: login, language, organisations, accessibility', { ti
     }
     const found = findings.slice(before).map((f) => `${f.label}: [${f.impact}] ${f.id}`);
     assert.deepEqual(found, [], 'no axe finding of any impact on the access-request pages');
+  });
+
+  await step('5k. the privacy officer starts an impact assessment from a flagged asset, the committee gives its opinion; files and communications read without script', async () => {
+    const before = findings.length;
+    await page.goto(`${BASE}/privacy-assessments`);
+    assert.equal(await h1(page), 'Évaluations des facteurs relatifs à la vie privée (EFVP)');
+    // The demo's recruitment platform, in an outside cloud, has no assessment: flagged.
+    assert.match(await page.locator('#h-needed + p + table').textContent(), /Plateforme de recrutement/);
+    await shot(page, '05k-privacy-assessments');
+    await axeCheck(page, '/privacy-assessments');
+    await page.getByRole('link', { name: 'Commencer une EFVP — Plateforme de recrutement' }).click();
+    await page.waitForURL((url) => url.searchParams.has('asset'));
+    assert.equal(await page.locator('#trigger-asset').isChecked(), true);
+    await page.getByLabel('Titre', { exact: true }).fill('Recrutement infonuagique');
+    await submit(page, page.getByRole('button', { name: 'Commencer l’évaluation', exact: true }));
+    assert.match(new URL(page.url()).pathname, /^\/privacy-assessments\/\d+$/);
+    const assessment = new URL(page.url()).pathname;
+    assert.match(await h1(page), /^EFVP-\d{4}-\d{5} — Recrutement infonuagique$/);
+    await page.locator('#purposes').fill('Pourvoir les postes affichés');
+    await submit(page, page.getByRole('button', { name: 'Enregistrer les sections', exact: true }));
+    assert.equal(await page.locator('#purposes').inputValue(), 'Pourvoir les postes affichés');
+    await shot(page, '05k-privacy-assessment');
+    await axeCheck(page, '/privacy-assessments/{id}');
+    for (const [path, title] of [
+      ['/personal-info-files', 'Fichiers de renseignements personnels'],
+      ['/personal-info-files?due=1', 'Fichiers de renseignements personnels'],
+      ['/personal-info-files/new', 'Nouveau fichier'],
+      ['/communications', 'Registre des communications'],
+    ]) {
+      await page.goto(`${BASE}${path}`);
+      assert.equal(await h1(page), title);
+      await axeCheck(page, path);
+    }
+    await page.goto(`${BASE}/personal-info-files?due=1`);
+    await Promise.all([
+      page.waitForURL((url) => /^\/personal-info-files\/\d+$/.test(url.pathname)),
+      page.getByRole('link', { name: 'Candidatures non retenues', exact: true }).click(),
+    ]);
+    assert.equal(await h1(page), 'Candidatures non retenues');
+    assert.match(await page.locator('.warning').textContent(), /doivent être détruits ou anonymisés/);
+    await axeCheck(page, '/personal-info-files/{id}');
+    // The committee's member signs in and gives the opinion at the outset.
+    await submit(page, page.locator('.banner').getByRole('button', { name: 'Se déconnecter' }));
+    await page.getByLabel('Adresse courriel', { exact: true }).fill('comite.aiprp@demo.rempart.quebec');
+    await page.getByLabel('Mot de passe', { exact: true }).fill(DEMO_PASSWORD);
+    await submit(page, page.getByRole('button', { name: 'Se connecter', exact: true }));
+    await page.goto(`${BASE}${assessment}`);
+    await page.getByLabel('Étape du projet', { exact: true }).selectOption('outset');
+    await page.getByLabel('Date de l’avis', { exact: true }).fill(new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Toronto' }).format(new Date()));
+    await page.getByLabel('Avis', { exact: true }).fill('Limiter la collecte au nécessaire');
+    await submit(page, page.getByRole('button', { name: 'Consigner l’avis', exact: true }));
+    assert.match(await page.locator('#h-opinions + table').textContent(), /Limiter la collecte au nécessaire/);
+    await axeCheck(page, '/privacy-assessments/{id} (committee)');
+    const found = findings.slice(before).map((f) => `${f.label}: [${f.impact}] ${f.id}`);
+    assert.deepEqual(found, [], 'no axe finding of any impact on the privacy governance pages');
   });
 
   await step('6. no script error on any page', async () => {
