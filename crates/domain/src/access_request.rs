@@ -567,9 +567,59 @@ pub fn check_articles(cited: &[String], known: &[String]) -> Result<Vec<String>,
     Ok(out)
 }
 
+/// A document's title at most, in characters.
+pub const MAX_DOCUMENT_TITLE: usize = 300;
+
+/// Checks the title of a document found in answer to a request.
+pub fn check_document_title(title: &str) -> Result<String, FieldError> {
+    let mut errors = Vec::new();
+    crate::validation::check_text(&mut errors, "title", title, 1, MAX_DOCUMENT_TITLE, false);
+    match errors.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(title.trim().to_owned()),
+    }
+}
+
+/// Checks the provisions a redacted version relies on: what is masked is masked under at
+/// least one provision of the body's list (the decision cites them; the requester may contest
+/// each before the CAI).
+pub fn check_redaction(cited: &[String], known: &[String]) -> Result<Vec<String>, FieldError> {
+    let articles = check_articles(cited, known)?;
+    if articles.is_empty() {
+        return Err(FieldError::new(
+            "articles",
+            "error-access-request-redaction-articles",
+        ));
+    }
+    Ok(articles)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // REQ PRP-03
+    #[test]
+    fn a_redacted_version_names_the_provisions_it_relies_on() {
+        let known = vec!["53".to_owned(), "54".to_owned()];
+        assert_eq!(
+            check_redaction(&["54".into(), " 53 ".into(), "54".into()], &known),
+            Ok(vec!["54".to_owned(), "53".to_owned()])
+        );
+        assert_eq!(
+            check_redaction(&[" ".into()], &known).unwrap_err().code,
+            "error-access-request-redaction-articles"
+        );
+        assert_eq!(
+            check_redaction(&["99".into()], &known).unwrap_err().code,
+            "error-access-request-article-unknown"
+        );
+        assert_eq!(
+            check_document_title("  Politique  ").as_deref(),
+            Ok("Politique")
+        );
+        assert_eq!(check_document_title("").unwrap_err().code, "error-required");
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()

@@ -34,7 +34,7 @@ fn invalid(field: &str, code: &'static str) -> StoreError {
 
 /// Who may read a request: the privacy officers that reach its organization, and the person
 /// assigned to it (who sees that request and no other).
-fn read_condition(scope: Scope) -> String {
+pub(crate) fn read_condition(scope: Scope) -> String {
     read_condition_on(scope, "r.org_id", "r.assignee_id")
 }
 
@@ -874,7 +874,10 @@ async fn listed_of(conn: &mut sqlx::AnyConnection, org_id: i64) -> Result<Vec<Li
 }
 
 /// The provisions alone, for checking and printing a decision.
-async fn provisions_of(conn: &mut sqlx::AnyConnection, org_id: i64) -> Result<Vec<Provision>> {
+pub(crate) async fn provisions_of(
+    conn: &mut sqlx::AnyConnection,
+    org_id: i64,
+) -> Result<Vec<Provision>> {
     Ok(listed_of(conn, org_id)
         .await?
         .into_iter()

@@ -30,6 +30,9 @@ pub const DEFAULT_MAX_BYTES: u64 = 25 * 1024 * 1024;
 pub enum Attached {
     Incident(i64),
     AlertTarget(i64),
+    /// A document found in answer to an access request (its name may name a person: the
+    /// trail does not keep it).
+    AccessRequest(i64),
 }
 
 impl Attached {
@@ -37,6 +40,7 @@ impl Attached {
         match self {
             Attached::Incident(id) => ("incident", id),
             Attached::AlertTarget(id) => ("alert_target", id),
+            Attached::AccessRequest(id) => ("access_request", id),
         }
     }
 }
@@ -155,10 +159,16 @@ pub async fn add(
         entity_type: kind,
         entity_id: subject.to_string(),
         before: None,
-        after: Some(serde_json::json!({
-            "evidence_id": id, "file_name": name, "content_type": content_type,
-            "size_bytes": bytes.len(), "sha256": sha,
-        })),
+        after: Some(match attached {
+            Attached::AccessRequest(_) => serde_json::json!({
+                "evidence_id": id, "content_type": content_type,
+                "size_bytes": bytes.len(), "sha256": sha,
+            }),
+            _ => serde_json::json!({
+                "evidence_id": id, "file_name": name, "content_type": content_type,
+                "size_bytes": bytes.len(), "sha256": sha,
+            }),
+        }),
     })
     .await?;
     Ok(id)

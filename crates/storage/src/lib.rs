@@ -13,6 +13,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod access_request_documents;
 pub mod access_requests;
 pub mod advisories;
 pub mod alerts;

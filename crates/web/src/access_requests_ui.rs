@@ -403,6 +403,8 @@ struct DetailPage {
     /// The steps whose form is a date (and a note): the step and the date's field.
     simple_steps: Vec<(&'static str, &'static str)>,
     today: String,
+    /// The documents found, each with its redacted version.
+    documents: Vec<crate::access_request_documents::DocumentView>,
 }
 
 fn step_detail(ctx: &Ctx, step: &store::StepRow) -> String {
@@ -428,7 +430,7 @@ fn step_detail(ctx: &Ctx, step: &store::StepRow) -> String {
     }
 }
 
-async fn detail_page(
+pub(crate) async fn detail_page(
     app: &AppState,
     actor: &Actor,
     headers: &HeaderMap,
@@ -512,6 +514,7 @@ async fn detail_page(
         })
         .collect();
     let open = d.status().is_some_and(|s| !s.is_closed());
+    let documents = crate::access_request_documents::views(app, actor, &ctx, id).await?;
     Ok(render(
         status,
         &DetailPage {
@@ -544,6 +547,7 @@ async fn detail_page(
                 ("withdraw", "on"),
             ],
             today: today.to_string(),
+            documents,
             d,
             ctx,
         },

@@ -496,7 +496,7 @@ fn now() -> i64 {
 }
 
 /// `12 345 octets` / `12,345 bytes`.
-fn size_text(ctx: &Ctx, bytes: i64) -> String {
+pub(crate) fn size_text(ctx: &Ctx, bytes: i64) -> String {
     let digits = bytes.to_string();
     let separator = if ctx.lang == rempart_domain::language::Language::Fr {
         '\u{a0}'
@@ -540,14 +540,20 @@ fn evidence_views(ctx: &Ctx, files: Vec<Evidence>, base: &str) -> Vec<EvidenceVi
 /// An uploaded multipart form: its small fields, the file and its name; `too_large` when the
 /// body passed the limit.
 #[derive(Default)]
-struct Upload {
-    fields: HashMap<String, String>,
-    file: Option<(String, Vec<u8>)>,
-    too_large: bool,
+pub(crate) struct Upload {
+    /// The text fields asked for; a field sent several times holds its values a line each.
+    pub fields: HashMap<String, String>,
+    pub file: Option<(String, Vec<u8>)>,
+    pub too_large: bool,
 }
 
-/// Reads a multipart form of at most `limit` bytes.
-async fn read_upload(request: Request, limit: usize) -> Result<Upload, AppError> {
+/// Reads a multipart form of at most `limit` bytes: the part named `file` and the text fields
+/// named in `text_fields` (others are ignored).
+pub(crate) async fn read_upload(
+    request: Request,
+    limit: usize,
+    text_fields: &[&str],
+) -> Result<Upload, AppError> {
     let boundary = request
         .headers()
         .get(header::CONTENT_TYPE)
@@ -576,9 +582,16 @@ async fn read_upload(request: Request, limit: usize) -> Result<Upload, AppError>
                 let data = field.bytes().await.map_err(bad)?;
                 upload.file = Some((file_name, data.to_vec()));
             }
-            "org_id" => {
+            other if text_fields.contains(&other) => {
                 let text = field.text().await.map_err(bad)?;
-                upload.fields.insert(name, text);
+                upload
+                    .fields
+                    .entry(name)
+                    .and_modify(|v| {
+                        v.push('\n');
+                        v.push_str(&text);
+                    })
+                    .or_insert(text);
             }
             _ => {}
         }
@@ -587,7 +600,7 @@ async fn read_upload(request: Request, limit: usize) -> Result<Upload, AppError>
 }
 
 /// The body limit of an upload: the evidence store's limit and room for the form around it.
-fn upload_limit(app: &AppState) -> usize {
+pub(crate) fn upload_limit(app: &AppState) -> usize {
     usize::try_from(app.config.evidence.max_bytes)
         .unwrap_or(usize::MAX)
         .saturating_add(64 * 1024)
@@ -627,7 +640,22 @@ pub(crate) async fn download(
     attached: Attached,
     file_id: i64,
 ) -> Result<Response, AppError> {
-    match evidence::read(&app.store, &app.config.evidence, attached, file_id).await {
+    served(
+        app,
+        actor,
+        evidence::read(&app.store, &app.config.evidence, attached, file_id).await,
+    )
+    .await
+}
+
+/// The answer to a read of a kept file: the bytes as an attachment of a safe type, or the
+/// page that says the file failed its integrity check or is gone.
+pub(crate) async fn served(
+    app: &AppState,
+    actor: &Actor,
+    read: Result<(Evidence, Vec<u8>), ReadError>,
+) -> Result<Response, AppError> {
+    match read {
         Ok((meta, bytes)) => {
             let content_type = if SAFE_TYPES.contains(&meta.content_type.as_str()) {
                 meta.content_type.as_str()
@@ -2467,7 +2495,7 @@ pub async fn incident_evidence_upload(
     let id = record_id(&raw)?;
     managed_incident(&app, &actor, id).await?;
     let inc = incidents::get(&app.store, scope(&actor, Permission::IncidentRead), id).await?;
-    let upload = read_upload(request, upload_limit(&app)).await?;
+    let upload = read_upload(request, upload_limit(&app), &["org_id"]).await?;
     let result = async {
         if upload.too_large {
             return Err(AppError::Invalid(vec![FieldError::with_limit(
@@ -3302,7 +3330,7 @@ pub async fn alert_evidence_upload(
 ) -> Result<Response, AppError> {
     let id = record_id(&raw)?;
     alerts::get(&app.store, scope(&actor, Permission::AlertRead), id).await?;
-    let upload = read_upload(request, upload_limit(&app)).await?;
+    let upload = read_upload(request, upload_limit(&app), &["org_id"]).await?;
     let org = record_id(
         upload
             .fields

@@ -11,6 +11,7 @@
 )]
 
 pub mod access_letters;
+pub mod access_request_documents;
 pub mod access_requests_api;
 pub mod access_requests_ui;
 pub mod account;

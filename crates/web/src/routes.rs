@@ -502,6 +502,7 @@ pub fn routes() -> Routes {
     let routes = crate::deadlines_ui::routes(crate::days_off_api::routes(routes));
     // Access requests: the register, the letters, the provisions relied on.
     let routes = crate::access_requests_ui::routes(crate::access_requests_api::routes(routes));
+    let routes = crate::access_request_documents::routes(routes);
     // The register of confidentiality incidents.
     let routes = crate::confidentiality_ui::routes(crate::confidentiality_api::routes(routes));
     let routes = crate::complaints::routes(routes);

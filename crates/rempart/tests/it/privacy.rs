@@ -1618,3 +1618,232 @@ async fn the_public_complains_and_the_privacy_officer_answers() {
         403
     );
 }
+
+async fn upload(
+    who: &Session,
+    path: &str,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new().text("csrf", who.csrf.clone());
+    for (name, value) in fields {
+        form = form.text(name.to_string(), value.to_string());
+    }
+    if let Some((name, bytes)) = file {
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned()),
+        );
+    }
+    who.client
+        .post(who.url(path))
+        .header("x-csrf-token", &who.csrf)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+// REQ PRP-03: the documents found are kept as found and in their redacted version, which
+// names the provisions of the body's list it relies on; the privacy officer and the person
+// assigned read them, each reading logged without the file's name; others reach nothing; the
+// page names a fault at its field.
+#[tokio::test]
+async fn an_access_request_keeps_its_documents_and_their_redacted_versions() {
+    let app = TestApp::spawn().await;
+    let privacy = app.login(PRIVACY_B).await;
+    let body_b = app.org_id(BODY_B).await;
+    let id = create_request(&privacy, body_b, &request_json("2026-06-04", "fr")).await;
+    let base = format!("/api/v1/access-requests/{id}/documents");
+    let original: &[u8] = b"%PDF-1.4\n% Politique de protection - Alex Tremblay\n";
+    let masked: &[u8] = b"%PDF-1.4\n% Politique de protection - [caviarde art. 53]\n";
+
+    let r = upload(
+        &privacy,
+        &base,
+        &[("title", "")],
+        Some(("dossier-alex-tremblay.pdf", original)),
+    )
+    .await;
+    assert_eq!(
+        refused_fields(r).await,
+        vec![("title".to_owned(), "error-required".to_owned())]
+    );
+    let r = upload(&privacy, &base, &[("title", "Politique")], None).await;
+    assert_eq!(
+        refused_fields(r).await,
+        vec![("file".to_owned(), "error-required".to_owned())]
+    );
+    let r = upload(
+        &privacy,
+        &base,
+        &[("title", "Politique de protection du portail")],
+        Some(("dossier-alex-tremblay.pdf", original)),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let doc = r.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let redacted_path = format!("{base}/{doc}/redacted");
+    let r = upload(
+        &privacy,
+        &redacted_path,
+        &[],
+        Some(("caviarde.pdf", masked)),
+    )
+    .await;
+    assert_eq!(
+        refused_fields(r).await,
+        vec![(
+            "articles".to_owned(),
+            "error-access-request-redaction-articles".to_owned()
+        )]
+    );
+    let r = upload(
+        &privacy,
+        &redacted_path,
+        &[("articles", "99")],
+        Some(("caviarde.pdf", masked)),
+    )
+    .await;
+    assert_eq!(
+        refused_fields(r).await,
+        vec![(
+            "articles".to_owned(),
+            "error-access-request-article-unknown".to_owned()
+        )]
+    );
+    let r = upload(
+        &privacy,
+        &redacted_path,
+        &[("articles", "53"), ("articles", "54")],
+        Some(("caviarde.pdf", masked)),
+    )
+    .await;
+    assert_eq!(r.status(), 204);
+
+    let docs: serde_json::Value = privacy.get(&base).await.json().await.unwrap();
+    assert_eq!(docs[0]["title"], "Politique de protection du portail");
+    assert_eq!(docs[0]["articles"], serde_json::json!(["53", "54"]));
+    assert_eq!(docs[0]["original"]["content_type"], "application/pdf");
+    let read = privacy.get(&format!("{base}/{doc}/files/redacted")).await;
+    assert_eq!(read.status(), 200);
+    assert!(read.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment;"));
+    assert_eq!(read.bytes().await.unwrap().as_ref(), masked);
+    assert_eq!(
+        privacy
+            .get(&format!("{base}/{doc}/files/brouillon"))
+            .await
+            .status(),
+        404
+    );
+
+    // The person assigned reads them, and adds nothing; others reach nothing.
+    const ASSIGNEE: &str = "detentrice.afs@demo.rempart.quebec";
+    let assignee = app.login(ASSIGNEE).await;
+    assert_eq!(
+        assignee
+            .get(&format!("{base}/{doc}/files/original"))
+            .await
+            .status(),
+        404
+    );
+    let person = app.person_id(ASSIGNEE).await;
+    let assigned = privacy
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/v1/access-requests/{id}/assignee"),
+            &serde_json::json!({ "person_id": person }),
+        )
+        .await;
+    assert_eq!(assigned.status(), 204);
+    let read = assignee.get(&format!("{base}/{doc}/files/original")).await;
+    assert_eq!(read.status(), 200);
+    assert_eq!(read.bytes().await.unwrap().as_ref(), original);
+    assert_eq!(
+        upload(
+            &assignee,
+            &base,
+            &[("title", "Autre")],
+            Some(("a.txt", b"texte"))
+        )
+        .await
+        .status(),
+        403
+    );
+    let ciso = app.login(CSIO_A).await;
+    assert_eq!(ciso.get(&base).await.status(), 404);
+    assert_eq!(
+        ciso.get(&format!("{base}/{doc}/files/original"))
+            .await
+            .status(),
+        404
+    );
+
+    // Each reading logged; the trail keeps no file name.
+    let reads: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_entries WHERE action = 'access_request.document_read' \
+         AND entity_id = $1",
+    )
+    .bind(id.to_string())
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(reads, 2);
+    for action in [
+        "access_request.document_add",
+        "access_request.document_redacted",
+    ] {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_entries WHERE action = $1 AND entity_id = $2",
+        )
+        .bind(action)
+        .bind(id.to_string())
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+        assert_eq!(n, 1, "{action}");
+    }
+    let leaked: Vec<String> = sqlx::query_scalar(
+        "SELECT action || ' ' || after_json FROM audit_entries \
+         WHERE after_json LIKE '%dossier-alex%' OR after_json LIKE '%caviarde.pdf%'",
+    )
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert!(leaked.is_empty(), "{leaked:?}");
+
+    // The page: the documents listed, the redacted version linked; a fault named at its field.
+    let page = format!("/access-requests/{id}");
+    let html = privacy.get(&page).await.text().await.unwrap();
+    assert!(
+        html.contains("Politique de protection du portail"),
+        "{html}"
+    );
+    assert!(html.contains(&format!("href=\"{page}/documents/{doc}/files/redacted\"")));
+    assert!(html.contains("enctype=\"multipart/form-data\""));
+    let r = upload(
+        &privacy,
+        &format!("{page}/documents"),
+        &[("title", "Annexe")],
+        None,
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("href=\"#document-file\""), "{html}");
+    let r = upload(
+        &privacy,
+        &format!("{page}/documents"),
+        &[("title", "Annexe")],
+        Some(("annexe.txt", b"Annexe au contrat")),
+    )
+    .await;
+    assert_eq!(r.status(), 303);
+    let html = privacy.get(&page).await.text().await.unwrap();
+    assert!(html.contains("non caviardé"));
+}
