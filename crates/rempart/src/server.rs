@@ -59,6 +59,8 @@ pub const VULNERABILITIES_JOB: &str = "vulnerabilities.daily";
 /// The daily reminder of confidentiality incidents that present a risk of serious injury and
 /// still wait for their notices (PRIV-02), every `[deadlines] confidentiality_reminder_days`.
 pub const CONFIDENTIALITY_JOB: &str = "confidentiality.reminders";
+/// Personal-information files whose destruction or anonymization has come due (PRP-01).
+pub const DISPOSAL_JOB: &str = "personal_info_files.disposal";
 
 /// Runs each due job this process claims; what each did, for the log. `notify_email` says
 /// whether notifications also go out by e-mail; `reminder_days` is the cadence of the
@@ -75,6 +77,7 @@ pub async fn run_due_jobs(
         DESIGNATIONS_JOB,
         VULNERABILITIES_JOB,
         CONFIDENTIALITY_JOB,
+        DISPOSAL_JOB,
     ] {
         if let Some(summary) = run_job(store, job, who, notify_email, reminder_days).await? {
             done.push(summary);
@@ -130,6 +133,17 @@ async fn run_job(
                 )
                 .await?;
                 format!("{n} rappel(s) d'avis d'incident de confidentialité")
+            }
+            DISPOSAL_JOB => {
+                let notifier = rempart_storage::inbox::Notifier {
+                    wording: &rempart_web::gmvi::Words,
+                    email: notify_email,
+                };
+                let n = rempart_storage::personal_info_files::disposal_reminders(
+                    &mut w, &notifier, today,
+                )
+                .await?;
+                format!("{n} fichier(s) de renseignements personnels à détruire signalé(s)")
             }
             _ => {
                 let n = rempart_storage::register::end_lapsed(&mut w, today).await?;

@@ -75,6 +75,8 @@ CREATE TABLE personal_info_files (
     purposes_achieved_on TEXT NULL,
     -- Computed from the two above, kept for the list of what is due.
     disposal_due TEXT NULL,
+    -- The day the privacy officers were told the file is due (once per due date).
+    disposal_notified_on TEXT NULL,
     -- active, destroyed or anonymized.
     status TEXT NOT NULL,
     disposed_on TEXT NULL,

@@ -135,7 +135,8 @@ pub async fn update(
         "UPDATE personal_info_files SET name = $2, purpose = $3, categories = $4, \
          sensitivity = $5, holders = $6, asset_id = $7, retention_rule = $8, \
          retention_years = $9, end_action = $10, purposes_achieved_on = $11, disposal_due = $12, \
-         updated_at = $13, version = version + 1 WHERE id = $1",
+         disposal_notified_on = CASE WHEN disposal_due = $12 THEN disposal_notified_on ELSE NULL \
+         END, updated_at = $13, version = version + 1 WHERE id = $1",
     )
     .bind(id)
     .bind(&file.name)
@@ -602,4 +603,69 @@ pub async fn communication_choices(
     ))
     .await?;
     Ok((files, assessments))
+}
+
+/// Tells the nearest privacy officers of each file still held whose disposal has come due, once
+/// per due date (the daily job `personal_info_files.disposal`); audited. Gives how many files.
+pub async fn disposal_reminders(
+    wtx: &mut WriteTx,
+    notifier: &crate::inbox::Notifier<'_>,
+    today: NaiveDate,
+) -> Result<usize> {
+    let rows = sqlx::query(
+        "SELECT id, org_id, name, disposal_due, end_action FROM personal_info_files \
+         WHERE status = 'active' AND disposal_due IS NOT NULL AND disposal_due <= $1 \
+         AND disposal_notified_on IS NULL ORDER BY id",
+    )
+    .bind(ymd(today))
+    .fetch_all(wtx.conn())
+    .await?;
+    let mut told = 0;
+    for row in rows {
+        let id: i64 = row.try_get("id")?;
+        let org_id: i64 = row.try_get("org_id")?;
+        let due: String = row.try_get("disposal_due")?;
+        let officers: Vec<i64> = sqlx::query_scalar(
+            "SELECT g.person_id FROM role_grants g JOIN org_closure c ON c.ancestor_id = g.org_id \
+             WHERE c.descendant_id = $1 AND g.role = 'PrivacyOfficer' AND c.depth = ( \
+             SELECT MIN(c2.depth) FROM role_grants g2 JOIN org_closure c2 \
+             ON c2.ancestor_id = g2.org_id WHERE c2.descendant_id = $1 \
+             AND g2.role = 'PrivacyOfficer') ORDER BY g.person_id",
+        )
+        .bind(org_id)
+        .fetch_all(wtx.conn())
+        .await?;
+        crate::inbox::notify(
+            wtx,
+            notifier,
+            &officers,
+            None,
+            &crate::inbox::Message {
+                kind: "pif-disposal-due",
+                args: vec![
+                    ("name", row.try_get::<String, _>("name")?),
+                    ("due", due.clone()),
+                    ("action", row.try_get::<String, _>("end_action")?),
+                ],
+                link: format!("/personal-info-files/{id}"),
+            },
+        )
+        .await?;
+        sqlx::query("UPDATE personal_info_files SET disposal_notified_on = $2 WHERE id = $1")
+            .bind(id)
+            .bind(ymd(today))
+            .execute(wtx.conn())
+            .await?;
+        wtx.audit(Change {
+            org_id: Some(org_id),
+            action: "personal_info_file.disposal_due",
+            entity_type: "personal_info_file",
+            entity_id: id.to_string(),
+            before: None,
+            after: Some(json!({ "disposal_due": due, "told": officers.len() })),
+        })
+        .await?;
+        told += 1;
+    }
+    Ok(told)
 }

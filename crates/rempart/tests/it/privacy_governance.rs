@@ -667,6 +667,46 @@ async fn files_are_destroyed_on_their_schedule_and_communications_registered() {
         "{html}"
     );
 
+    // The daily job tells the agency's privacy officer once of each file due.
+    let remind = || async {
+        let mut w = app
+            .store
+            .write(rempart_storage::AuditContext::system("planificateur"))
+            .await
+            .unwrap();
+        let n = rempart_storage::personal_info_files::disposal_reminders(
+            &mut w,
+            &rempart_storage::inbox::Notifier {
+                wording: &rempart_web::gmvi::Words,
+                email: false,
+            },
+            rempart_web::time::today(),
+        )
+        .await
+        .unwrap();
+        w.commit().await.unwrap();
+        n
+    };
+    assert_eq!(remind().await, 2);
+    assert_eq!(remind().await, 0, "once per due date");
+    let subjects: Vec<String> = sqlx::query_scalar(
+        "SELECT n.subject FROM notifications n JOIN persons p ON p.id = n.person_id \
+         WHERE p.email = $1 AND n.kind = 'pif-disposal-due' ORDER BY n.id",
+    )
+    .bind(PRIVACY_B)
+    .fetch_all(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(subjects.len(), 2);
+    assert!(
+        subjects[1].contains("Fichier à détruire") && subjects[1].contains("dépistage"),
+        "{subjects:?}"
+    );
+    assert_eq!(
+        audit_count(&app, "personal_info_file.disposal_due", id).await,
+        1
+    );
+
     let dispose = |body: Value| {
         let privacy = &privacy;
         async move {

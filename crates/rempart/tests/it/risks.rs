@@ -655,7 +655,13 @@ async fn serve_runs_the_reassessment_job_once_an_hour_whichever_process_asks() {
     let ran = rempart::server::run_due_jobs(&app.store, "serve-1", false, 3)
         .await
         .unwrap();
-    assert!(ran.unwrap().contains("approbation"));
+    let ran = ran.unwrap();
+    assert!(ran.contains("approbation"));
+    // The demo's lapsed applications file is due for destruction (PRP-01).
+    assert!(
+        ran.contains("1 fichier(s) de renseignements personnels à détruire signalé(s)"),
+        "{ran}"
+    );
     assert_eq!(
         rempart::server::run_due_jobs(&app.store, "serve-2", false, 3)
             .await

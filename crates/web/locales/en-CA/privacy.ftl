@@ -604,3 +604,11 @@ access-document-redacted-add = Redacted version
 access-document-redacted-file = Redacted file
 access-document-redacted-submit = Save the redacted version
 error-access-request-redaction-articles = A redacted version relies on at least one provision of the body's list.
+pif-disposal-due-subject = File to { $action ->
+    [anonymize] anonymize
+   *[destroy] destroy
+}: { $name }
+pif-disposal-due-body = The retention of the file "{ $name }" ran out on { $due }: its information must be { $action ->
+    [anonymize] anonymized
+   *[destroy] destroyed
+} (s. 73 of the Access Act), and the method recorded.

@@ -604,3 +604,11 @@ access-document-redacted-add = Version caviardée
 access-document-redacted-file = Fichier caviardé
 access-document-redacted-submit = Enregistrer la version caviardée
 error-access-request-redaction-articles = Une version caviardée invoque au moins une disposition de la liste de l’organisme.
+pif-disposal-due-subject = Fichier à { $action ->
+    [anonymize] anonymiser
+   *[destroy] détruire
+} : { $name }
+pif-disposal-due-body = La durée de conservation du fichier « { $name } » est écoulée depuis le { $due } : ses renseignements doivent être { $action ->
+    [anonymize] anonymisés
+   *[destroy] détruits
+} (art. 73 de la Loi sur l’accès), puis la méthode consignée.
