@@ -118,6 +118,8 @@ struct IndicatorsPage {
     manage_orgs: Vec<(i64, String)>,
     form: FormState,
     summary: Vec<(String, String)>,
+    /// The privacy officer may start an impact assessment from a project (PRP-02).
+    can_start_pia: bool,
 }
 
 /// The risks of `org_id`'s subtree that the person manages, by title.
@@ -261,6 +263,7 @@ async fn indicators_page(
             manage_orgs,
             form,
             summary,
+            can_start_pia: actor.can(Permission::PrivacyManage),
         },
     ))
 }

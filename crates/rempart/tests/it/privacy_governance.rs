@@ -557,6 +557,42 @@ async fn the_assessment_pages_work_without_script() {
     assert_eq!(r.status(), 303);
     let html = committee.get(&url).await.text().await.unwrap();
     assert!(html.contains("Avis favorable"));
+    // A project of the agency starts one too, from the risk indicators' list of projects.
+    let project: i64 = sqlx::query_scalar(
+        "INSERT INTO projects (org_id, name, description, go_live_on, created_at, updated_at) \
+         VALUES ($1, 'Portail des usagers', '', '2027-03-01', 0, 0) RETURNING id",
+    )
+    .bind(app.org_id(BODY_B).await)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    let html = privacy
+        .get(&format!("/risks/indicators?org_id={body_b}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains(&format!(
+            "href=\"/privacy-assessments?project={project}#h-new\""
+        )),
+        "{html}"
+    );
+    let r = privacy
+        .post_form(
+            "/privacy-assessments",
+            &[
+                ("org_id", &body_b),
+                ("title", "Portail des usagers"),
+                ("trigger", "project"),
+                ("project_id", &project.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), 303);
+    let started = r.headers()["location"].to_str().unwrap().to_owned();
+    let html = privacy.get(&started).await.text().await.unwrap();
+    assert!(html.contains("Projet de système ou de prestation électronique — Portail des usagers"));
     // English too.
     let html = app
         .login(PRIVACY_B)
