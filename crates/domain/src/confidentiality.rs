@@ -143,20 +143,7 @@ pub struct Entry {
 }
 
 fn date(errors: &mut Vec<FieldError>, field: &str, raw: &str, required: bool) -> Option<NaiveDate> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        if required {
-            errors.push(FieldError::new(field, "error-required"));
-        }
-        return None;
-    }
-    match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.push(FieldError::new(field, "error-date"));
-            None
-        }
-    }
+    crate::validation::check_date(errors, field, raw, required, None)
 }
 
 fn count(errors: &mut Vec<FieldError>, field: &str, raw: &str, required: bool) -> Option<i64> {

@@ -101,21 +101,7 @@ fn optional_date(
     raw: &str,
     today: NaiveDate,
 ) -> Option<NaiveDate> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return None;
-    }
-    match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        Ok(d) if d > today => {
-            errors.push(FieldError::new(field, "error-date-future"));
-            None
-        }
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.push(FieldError::new(field, "error-date"));
-            None
-        }
-    }
+    crate::validation::check_date(errors, field, raw, false, Some(today))
 }
 
 fn required_date(
@@ -124,11 +110,7 @@ fn required_date(
     raw: &str,
     today: NaiveDate,
 ) -> Option<NaiveDate> {
-    if raw.trim().is_empty() {
-        errors.push(FieldError::new(field, "error-required"));
-        return None;
-    }
-    optional_date(errors, field, raw, today)
+    crate::validation::check_date(errors, field, raw, true, Some(today))
 }
 
 /// The day the information must be destroyed or anonymized.

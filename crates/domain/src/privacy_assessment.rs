@@ -309,22 +309,7 @@ fn date(
     raw: &str,
     today: NaiveDate,
 ) -> Option<NaiveDate> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        errors.push(FieldError::new(field, "error-required"));
-        return None;
-    }
-    match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        Ok(d) if d > today => {
-            errors.push(FieldError::new(field, "error-date-future"));
-            None
-        }
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.push(FieldError::new(field, "error-date"));
-            None
-        }
-    }
+    crate::validation::check_date(errors, field, raw, true, Some(today))
 }
 
 /// Where an assessment stands, as the checks need it.

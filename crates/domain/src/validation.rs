@@ -115,6 +115,35 @@ pub fn check_text(
     }
 }
 
+/// Checks a calendar date typed as `YYYY-MM-DD` into `errors`: required or not, and never
+/// after `not_after` when one is given. Gives the date when it reads and passes.
+pub fn check_date(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    raw: &str,
+    required: bool,
+    not_after: Option<chrono::NaiveDate>,
+) -> Option<chrono::NaiveDate> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        if required {
+            errors.push(FieldError::new(field, "error-required"));
+        }
+        return None;
+    }
+    match chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        Ok(d) if not_after.is_some_and(|last| d > last) => {
+            errors.push(FieldError::new(field, "error-date-future"));
+            None
+        }
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(FieldError::new(field, "error-date"));
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -671,16 +671,11 @@ pub async fn remind(
         let org_id: i64 = row.try_get("org_id")?;
         let reference: String = row.try_get("reference")?;
         let commission: Option<String> = row.try_get("commission_notified_on")?;
-        // The privacy officers nearest the entry's organization, itself first.
-        let officers: Vec<i64> = sqlx::query_scalar(
-            "SELECT g.person_id FROM role_grants g JOIN org_closure c ON c.ancestor_id = g.org_id \
-             WHERE c.descendant_id = $1 AND g.role = 'PrivacyOfficer' AND c.depth = ( \
-             SELECT MIN(c2.depth) FROM role_grants g2 JOIN org_closure c2 \
-             ON c2.ancestor_id = g2.org_id WHERE c2.descendant_id = $1 \
-             AND g2.role = 'PrivacyOfficer') ORDER BY g.person_id",
+        let officers = crate::grants::nearest_holders(
+            wtx.conn(),
+            org_id,
+            rempart_domain::role::Role::PrivacyOfficer,
         )
-        .bind(org_id)
-        .fetch_all(wtx.conn())
         .await?;
         let waiting = if commission.is_none() {
             "commission"

@@ -413,3 +413,23 @@ pub async fn conflicts(
         .filter(|(_, c)| !c.is_empty())
         .collect())
 }
+
+/// The people who hold `role` on the organization nearest `org_id` (itself, else its parent,
+/// and so up) where someone holds it: whom a record of `org_id` is told about.
+pub async fn nearest_holders(
+    conn: &mut sqlx::AnyConnection,
+    org_id: i64,
+    role: rempart_domain::role::Role,
+) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT g.person_id FROM role_grants g JOIN org_closure c ON c.ancestor_id = g.org_id \
+         WHERE c.descendant_id = $1 AND g.role = $2 AND c.depth = ( \
+         SELECT MIN(c2.depth) FROM role_grants g2 JOIN org_closure c2 \
+         ON c2.ancestor_id = g2.org_id WHERE c2.descendant_id = $1 \
+         AND g2.role = $2) ORDER BY g.person_id",
+    )
+    .bind(org_id)
+    .bind(role.as_str())
+    .fetch_all(conn)
+    .await?)
+}
