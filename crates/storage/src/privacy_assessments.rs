@@ -595,6 +595,61 @@ async fn link(wtx: &mut WriteTx, org_id: i64, id: i64, kind: &str, other: i64) -
     Ok(())
 }
 
+/// What a link joins an assessment to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    Risk,
+    Control,
+}
+
+/// Removes a link made in error, while the assessment is open; audited.
+pub async fn unlink(
+    store: &Store,
+    scope: Scope,
+    ctx: AuditContext,
+    id: i64,
+    kind: LinkKind,
+    other: i64,
+) -> Result<()> {
+    let mut wtx = store.write(ctx).await?;
+    let held = hold(&mut wtx, scope, Permission::PrivacyManage, id).await?;
+    if held.standing.decided {
+        return Err(invalid("decision", "error-pia-decided"));
+    }
+    let (table, column, action) = match kind {
+        LinkKind::Risk => (
+            "privacy_assessment_risks",
+            "risk_id",
+            "privacy_assessment.unlink_risk",
+        ),
+        LinkKind::Control => (
+            "privacy_assessment_controls",
+            "control_id",
+            "privacy_assessment.unlink_control",
+        ),
+    };
+    let done = sqlx::query(&format!(
+        "DELETE FROM {table} WHERE assessment_id = $1 AND {column} = $2"
+    ))
+    .bind(id)
+    .bind(other)
+    .execute(wtx.conn())
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    wtx.audit(Change {
+        org_id: Some(held.org_id),
+        action,
+        entity_type: "privacy_assessment",
+        entity_id: id.to_string(),
+        before: Some(json!({ column: other })),
+        after: None,
+    })
+    .await?;
+    wtx.commit().await
+}
+
 /// An asset that needs an assessment and has none (or only refused ones).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AssetNeed {

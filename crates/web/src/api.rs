@@ -980,6 +980,8 @@ pub async fn me(Extension(actor): Extension<Actor>) -> Json<MeOut> {
         crate::privacy_assessments::api_decision,
         crate::privacy_assessments::api_link_risk,
         crate::privacy_assessments::api_link_control,
+        crate::privacy_assessments::api_unlink_risk,
+        crate::privacy_assessments::api_unlink_control,
         crate::personal_info_files::api_list,
         crate::personal_info_files::api_create,
         crate::personal_info_files::api_get,

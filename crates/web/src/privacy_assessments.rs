@@ -15,7 +15,7 @@ use rempart_domain::privacy_assessment::{
 use rempart_domain::FieldError;
 use rempart_storage::list::PageRequest;
 use rempart_storage::privacy_assessments::{
-    self as store, AssessmentDetail, AssessmentRow, AssetNeed, Origins,
+    self as store, AssessmentDetail, AssessmentRow, AssetNeed, LinkKind, Origins,
 };
 use rempart_storage::scope::Scope;
 use serde::{Deserialize, Serialize};
@@ -78,6 +78,28 @@ pub fn routes(routes: Routes) -> Routes {
             "/api/v1/privacy-assessments/{id}/controls",
             Needs(PrivacyManage),
             post(api_link_control),
+        )
+        .route(
+            axum::http::Method::DELETE,
+            "/api/v1/privacy-assessments/{id}/risks/{risk_id}",
+            Needs(PrivacyManage),
+            axum::routing::delete(api_unlink_risk),
+        )
+        .route(
+            axum::http::Method::DELETE,
+            "/api/v1/privacy-assessments/{id}/controls/{control_id}",
+            Needs(PrivacyManage),
+            axum::routing::delete(api_unlink_control),
+        )
+        .post(
+            "/privacy-assessments/{id}/risks/{risk_id}/remove",
+            Needs(PrivacyManage),
+            post(unlink_risk_form),
+        )
+        .post(
+            "/privacy-assessments/{id}/controls/{control_id}/remove",
+            Needs(PrivacyManage),
+            post(unlink_control_form),
         )
         .get(
             "/privacy-assessments",
@@ -393,6 +415,52 @@ pub async fn api_link_control(
         &input.control_key,
     )
     .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn unlink(
+    app: &AppState,
+    actor: &Actor,
+    headers: &HeaderMap,
+    id: i64,
+    kind: LinkKind,
+    other: i64,
+) -> Result<(), AppError> {
+    Ok(store::unlink(
+        &app.store,
+        scope(actor, Permission::PrivacyManage),
+        audit_context(actor, headers),
+        id,
+        kind,
+        other,
+    )
+    .await?)
+}
+
+/// Removes a risk linked in error, while the assessment is open.
+#[utoipa::path(delete, path = "/api/v1/privacy-assessments/{id}/risks/{risk_id}", tag = "privacy",
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn api_unlink_risk(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path((id, risk)): Path<(i64, i64)>,
+) -> Result<StatusCode, AppError> {
+    unlink(&app, &actor, &headers, id, LinkKind::Risk, risk).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Removes a control linked in error, while the assessment is open.
+#[utoipa::path(delete, path = "/api/v1/privacy-assessments/{id}/controls/{control_id}",
+    tag = "privacy",
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn api_unlink_control(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path((id, control)): Path<(i64, i64)>,
+) -> Result<StatusCode, AppError> {
+    unlink(&app, &actor, &headers, id, LinkKind::Control, control).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -858,6 +926,26 @@ pub async fn risk_form(
         )])),
     };
     after(&app, &actor, id, "risk", &[("risk_id", &l.risk_id)], result).await
+}
+
+pub async fn unlink_risk_form(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path((id, risk)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let result = unlink(&app, &actor, &headers, id, LinkKind::Risk, risk).await;
+    after(&app, &actor, id, "risk", &[], result).await
+}
+
+pub async fn unlink_control_form(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path((id, control)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let result = unlink(&app, &actor, &headers, id, LinkKind::Control, control).await;
+    after(&app, &actor, id, "control", &[], result).await
 }
 
 pub async fn control_form(

@@ -23,6 +23,8 @@ fn with_id(path: &str, id: i64) -> String {
         .replace("{file_id}", &id.to_string())
         .replace("{org_id}", &id.to_string())
         .replace("{document}", &id.to_string())
+        .replace("{risk_id}", &id.to_string())
+        .replace("{control_id}", &id.to_string())
         .replace("{version}", "original")
         .replace("{role}", "lead")
         .replace("{letter}", "acknowledgement")

@@ -323,6 +323,32 @@ async fn an_assessment_runs_from_the_committee_s_first_opinion_to_its_decision()
         )
         .await;
     assert_eq!(r.status(), 204);
+    // A link made in error is removed, and only an existing one.
+    let unlink = |path: String| {
+        let privacy = &privacy;
+        async move {
+            privacy
+                .send_json(Method::DELETE, &path, &json!({}))
+                .await
+                .status()
+        }
+    };
+    assert_eq!(
+        unlink(format!("/api/v1/privacy-assessments/{id}/risks/{risk}")).await,
+        204
+    );
+    assert_eq!(
+        unlink(format!("/api/v1/privacy-assessments/{id}/risks/{risk}")).await,
+        404
+    );
+    let r = privacy
+        .send_json(
+            Method::POST,
+            &format!("/api/v1/privacy-assessments/{id}/risks"),
+            &json!({"risk_id": risk}),
+        )
+        .await;
+    assert_eq!(r.status(), 204);
     let own_risk = risk_id(&app, "Vol d'identifiants de la messagerie").await;
     let r = privacy
         .send_json(
@@ -386,6 +412,20 @@ async fn an_assessment_runs_from_the_committee_s_first_opinion_to_its_decision()
     assert_eq!(detail["controls"][0]["label"], "AC-2 Gestion des comptes");
     assert_eq!(detail["decided_by"], "Nathalie Pelletier");
     // Decided: it no longer changes.
+    let control = detail["controls"][0]["id"].as_i64().unwrap();
+    assert_eq!(
+        refused(
+            privacy
+                .send_json(
+                    Method::DELETE,
+                    &format!("/api/v1/privacy-assessments/{id}/controls/{control}"),
+                    &json!({}),
+                )
+                .await
+        )
+        .await,
+        pairs(&[("decision", "error-pia-decided")])
+    );
     assert_eq!(
         refused(sections(&privacy, id, full_sections("yes")).await).await,
         pairs(&[("purposes", "error-pia-decided")])
@@ -400,7 +440,8 @@ async fn an_assessment_runs_from_the_committee_s_first_opinion_to_its_decision()
         ("privacy_assessment.create", 1),
         ("privacy_assessment.opinion", 2),
         ("privacy_assessment.sections", 3),
-        ("privacy_assessment.link_risk", 1),
+        ("privacy_assessment.link_risk", 2),
+        ("privacy_assessment.unlink_risk", 1),
         ("privacy_assessment.link_control", 1),
         ("privacy_assessment.decide", 1),
     ] {

@@ -612,3 +612,4 @@ pif-disposal-due-body = The retention of the file "{ $name }" ran out on { $due 
     [anonymize] anonymized
    *[destroy] destroyed
 } (s. 73 of the Access Act), and the method recorded.
+pia-unlink = Remove

@@ -612,3 +612,4 @@ pif-disposal-due-body = La durée de conservation du fichier « { $name } » est
     [anonymize] anonymisés
    *[destroy] détruits
 } (art. 73 de la Loi sur l’accès), puis la méthode consignée.
+pia-unlink = Retirer
