@@ -166,6 +166,54 @@ pub async fn add_redacted(
     wtx.commit().await
 }
 
+/// Removes a document added in error while the request is open; once answered, what was
+/// found and released stays with the decision. The bytes stay in the evidence store; the
+/// trail keeps the removal.
+pub async fn remove(
+    store: &Store,
+    scope: Scope,
+    ctx: AuditContext,
+    request_id: i64,
+    document_id: i64,
+) -> Result<()> {
+    let mut wtx = store.write(ctx).await?;
+    let r = sqlx::query(&format!(
+        "SELECT r.org_id, r.status FROM access_requests r WHERE r.id = $1 AND {}",
+        scope.with(Permission::PrivacyManage).condition("r.org_id")
+    ))
+    .bind(request_id)
+    .fetch_optional(wtx.conn())
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let org_id: i64 = r.try_get("org_id")?;
+    let status: String = r.try_get("status")?;
+    if rules::AccessRequestStatus::parse(&status).is_some_and(|s| s.is_closed()) {
+        return Err(invalid(rempart_domain::FieldError::new(
+            "document",
+            "error-access-request-document-kept",
+        )));
+    }
+    let done =
+        sqlx::query("DELETE FROM access_request_documents WHERE id = $1 AND request_id = $2")
+            .bind(document_id)
+            .bind(request_id)
+            .execute(wtx.conn())
+            .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    wtx.audit(Change {
+        org_id: Some(org_id),
+        action: "access_request.document_remove",
+        entity_type: "access_request",
+        entity_id: request_id.to_string(),
+        before: Some(json!({ "document_id": document_id })),
+        after: None,
+    })
+    .await?;
+    wtx.commit().await
+}
+
 /// A document with its versions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Document {

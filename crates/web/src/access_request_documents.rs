@@ -45,6 +45,17 @@ pub fn routes(routes: Routes) -> Routes {
             SignedIn,
             get(download),
         )
+        .post(
+            "/access-requests/{id}/documents/{document}/remove",
+            Needs(PrivacyManage),
+            post(page_remove),
+        )
+        .route(
+            axum::http::Method::DELETE,
+            "/api/v1/access-requests/{id}/documents/{document}",
+            Needs(PrivacyManage),
+            axum::routing::delete(api_remove),
+        )
         .get(
             "/api/v1/access-requests/{id}/documents",
             SignedIn,
@@ -256,6 +267,45 @@ pub async fn page_redacted(
         upload.too_large,
     )
     .await
+}
+
+pub async fn page_remove(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path((id, document)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    let result = store::remove(
+        &app.store,
+        scope(&actor, Permission::PrivacyManage),
+        audit_context(&actor, &headers),
+        id,
+        document,
+    )
+    .await
+    .map_err(AppError::from);
+    after(&app, &actor, &headers, id, "document", result, false).await
+}
+
+/// Removes a document added in error while the request is open.
+#[utoipa::path(delete, path = "/api/v1/access-requests/{id}/documents/{document}",
+    tag = "privacy",
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn api_remove(
+    State(app): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    headers: HeaderMap,
+    Path((id, document)): Path<(i64, i64)>,
+) -> Result<StatusCode, AppError> {
+    store::remove(
+        &app.store,
+        scope(&actor, Permission::PrivacyManage),
+        audit_context(&actor, &headers),
+        id,
+        document,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// One version of a document, checked against its hash; the reading is audited. A file

@@ -1846,4 +1846,41 @@ async fn an_access_request_keeps_its_documents_and_their_redacted_versions() {
     assert_eq!(r.status(), 303);
     let html = privacy.get(&page).await.text().await.unwrap();
     assert!(html.contains("non caviardé"));
+    assert!(html.contains(&format!("action=\"{page}/documents/{doc}/remove\"")));
+
+    // A document added in error is removed while the request is open; once it is closed,
+    // its documents stay with it.
+    let docs: serde_json::Value = privacy.get(&base).await.json().await.unwrap();
+    let annex = docs[1]["id"].as_i64().unwrap();
+    let removed = privacy
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("{base}/{annex}"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(removed.status(), 204);
+    let docs: serde_json::Value = privacy.get(&base).await.json().await.unwrap();
+    assert_eq!(docs.as_array().unwrap().len(), 1);
+    let withdrawn = step(
+        &privacy,
+        id,
+        serde_json::json!({"step": "withdraw", "on": "2026-06-10"}),
+    )
+    .await;
+    assert_eq!(withdrawn.status(), 204);
+    let kept = privacy
+        .send_json(
+            reqwest::Method::DELETE,
+            &format!("{base}/{doc}"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(
+        refused_fields(kept).await,
+        vec![(
+            "document".to_owned(),
+            "error-access-request-document-kept".to_owned()
+        )]
+    );
 }

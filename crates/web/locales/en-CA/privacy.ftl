@@ -613,3 +613,5 @@ pif-disposal-due-body = The retention of the file "{ $name }" ran out on { $due 
    *[destroy] destroyed
 } (s. 73 of the Access Act), and the method recorded.
 pia-unlink = Remove
+access-document-remove = Remove
+error-access-request-document-kept = The request is closed: its documents stay with the decision.

@@ -613,3 +613,5 @@ pif-disposal-due-body = La durée de conservation du fichier « { $name } » est
    *[destroy] détruits
 } (art. 73 de la Loi sur l’accès), puis la méthode consignée.
 pia-unlink = Retirer
+access-document-remove = Retirer
+error-access-request-document-kept = La demande est close : ses documents restent avec la décision.
