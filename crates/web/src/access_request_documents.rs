@@ -74,7 +74,7 @@ pub fn routes(routes: Routes) -> Routes {
         .get(
             "/api/v1/access-requests/{id}/documents/{document}/files/{version}",
             SignedIn,
-            get(download),
+            get(api_download),
         )
 }
 
@@ -328,6 +328,21 @@ pub async fn download(
     )
     .await;
     crate::gmvi_ui::served(&app, &actor, read).await
+}
+
+/// One version of a document (`original` or `redacted`) as an attachment, its bytes checked
+/// against their hash (409 when changed on disk, 410 when gone); the reading is audited.
+#[utoipa::path(get, path = "/api/v1/access-requests/{id}/documents/{document}/files/{version}",
+    tag = "privacy",
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 404, body = ErrorBody), (status = 409), (status = 410)))]
+pub async fn api_download(
+    state: State<AppState>,
+    actor: Extension<Actor>,
+    headers: HeaderMap,
+    path: Path<(i64, i64, String)>,
+) -> Result<Response, AppError> {
+    download(state, actor, headers, path).await
 }
 
 #[derive(Debug, Serialize, ToSchema)]

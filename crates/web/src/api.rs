@@ -966,6 +966,7 @@ pub async fn me(Extension(actor): Extension<Actor>) -> Json<MeOut> {
         crate::access_request_documents::api_add,
         crate::access_request_documents::api_redacted,
         crate::access_request_documents::api_remove,
+        crate::access_request_documents::api_download,
         crate::complaints::api_submit,
         crate::complaints::api_follow,
         crate::complaints::api_record,
