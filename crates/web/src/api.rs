@@ -169,6 +169,14 @@ pub(crate) fn page_out<T, U: From<T>>(page: Page<T>) -> PageOut<U> {
 }
 
 /// Validates paging parameters and the sort key, naming the field at fault.
+/// A list's page and nothing else to filter by: `limit` and `offset`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LimitOffset {
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
 pub(crate) fn paging<S: Default>(
     limit: Option<i64>,
     offset: Option<i64>,

@@ -242,13 +242,6 @@ pub async fn api_record(
         .into_response())
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListParams {
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(transparent)]
 #[schema(value_type = Object)]
@@ -261,12 +254,12 @@ impl From<ComplaintRow> for ComplaintRowOut {
 }
 
 /// The complaints the caller handles, latest first, without names or words.
-#[utoipa::path(get, path = "/api/v1/complaints", params(ListParams), tag = "privacy",
+#[utoipa::path(get, path = "/api/v1/complaints", params(crate::api::LimitOffset), tag = "privacy",
     responses((status = 200, body = PageOut<ComplaintRowOut>)))]
 pub async fn api_list(
     State(app): State<AppState>,
     Extension(actor): Extension<Actor>,
-    Query(p): Query<ListParams>,
+    Query(p): Query<crate::api::LimitOffset>,
 ) -> Result<Json<PageOut<ComplaintRowOut>>, AppError> {
     let page = crate::api::paging::<()>(p.limit, p.offset, None, None, |_| Some(()))?;
     let page = store::list(

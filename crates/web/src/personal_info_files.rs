@@ -289,13 +289,6 @@ pub async fn api_dispose(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct RegisterParams {
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(transparent)]
 #[schema(value_type = Object)]
@@ -308,12 +301,12 @@ impl From<CommunicationRow> for CommunicationOut {
 }
 
 /// The register of communications of personal information (art. 67.3), latest first.
-#[utoipa::path(get, path = "/api/v1/pi-communications", params(RegisterParams), tag = "privacy",
+#[utoipa::path(get, path = "/api/v1/pi-communications", params(crate::api::LimitOffset), tag = "privacy",
     responses((status = 200, body = PageOut<CommunicationOut>)))]
 pub async fn api_communications(
     State(app): State<AppState>,
     Extension(actor): Extension<Actor>,
-    Query(p): Query<RegisterParams>,
+    Query(p): Query<crate::api::LimitOffset>,
 ) -> Result<Json<PageOut<CommunicationOut>>, AppError> {
     let page = crate::api::paging::<()>(p.limit, p.offset, None, None, |_| Some(()))?;
     let page = store::communications(

@@ -151,13 +151,6 @@ fn today() -> chrono::NaiveDate {
     crate::time::today()
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListParams {
-    pub limit: Option<i64>,
-    pub offset: Option<i64>,
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(transparent)]
 #[schema(value_type = Object)]
@@ -170,12 +163,12 @@ impl From<AssessmentRow> for AssessmentRowOut {
 }
 
 /// The privacy impact assessments the caller reads, latest first.
-#[utoipa::path(get, path = "/api/v1/privacy-assessments", params(ListParams), tag = "privacy",
+#[utoipa::path(get, path = "/api/v1/privacy-assessments", params(crate::api::LimitOffset), tag = "privacy",
     responses((status = 200, body = PageOut<AssessmentRowOut>)))]
 pub async fn api_list(
     State(app): State<AppState>,
     Extension(actor): Extension<Actor>,
-    Query(p): Query<ListParams>,
+    Query(p): Query<crate::api::LimitOffset>,
 ) -> Result<Json<PageOut<AssessmentRowOut>>, AppError> {
     let page = crate::api::paging::<()>(p.limit, p.offset, None, None, |_| Some(()))?;
     let page = store::list(

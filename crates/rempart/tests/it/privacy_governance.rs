@@ -598,6 +598,20 @@ async fn the_assessment_pages_work_without_script() {
     assert_eq!(r.status(), 303);
     let html = committee.get(&url).await.text().await.unwrap();
     assert!(html.contains("Avis favorable"));
+    // A risk linked on the page, then removed there.
+    let risk = risk_id(&app, "Attaque sur la console d'IRM non supportée").await;
+    let r = privacy
+        .post_form(&format!("{url}/risks"), &[("risk_id", &risk.to_string())])
+        .await;
+    assert_eq!(r.status(), 303);
+    let remove = format!("{url}/risks/{risk}/remove");
+    let html = privacy.get(&url).await.text().await.unwrap();
+    assert!(html.contains(&format!("action=\"{remove}\"")), "{html}");
+    assert_eq!(privacy.post_form(&remove, &[]).await.status(), 303);
+    let html = privacy.get(&url).await.text().await.unwrap();
+    assert!(!html.contains(&format!("action=\"{remove}\"")));
+    assert!(html.contains("Aucun risque lié."));
+
     // A project of the agency starts one too, from the risk indicators' list of projects.
     let project: i64 = sqlx::query_scalar(
         "INSERT INTO projects (org_id, name, description, go_live_on, created_at, updated_at) \
