@@ -40,6 +40,19 @@ impl EndAction {
     pub fn parse(s: &str) -> Option<EndAction> {
         EndAction::ALL.into_iter().find(|t| t.as_str() == s)
     }
+
+    /// The file's status once carried out.
+    pub fn disposed_status(self) -> &'static str {
+        match self {
+            EndAction::Destroy => "destroyed",
+            EndAction::Anonymize => "anonymized",
+        }
+    }
+}
+
+/// Whether a file still held is past the day its information was due for disposal.
+pub fn overdue(held: bool, disposal_due: Option<NaiveDate>, today: NaiveDate) -> bool {
+    held && disposal_due.is_some_and(|d| d < today)
 }
 
 /// A file as written.
@@ -467,6 +480,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(open.disposal_due, None);
+        assert!(overdue(true, f.disposal_due, today));
+        assert!(
+            !overdue(true, f.disposal_due, d("2026-02-28")),
+            "due that day, not past"
+        );
+        assert!(!overdue(false, f.disposal_due, today));
+        assert!(!overdue(true, None, today));
+        assert_eq!(EndAction::Anonymize.disposed_status(), "anonymized");
         assert_eq!(
             codes(
                 check_file(

@@ -126,6 +126,20 @@ pub fn check_new(input: &AssessmentInput) -> Result<NewAssessment, Vec<FieldErro
     }
 }
 
+/// Checks the asset an assessment starts from: it must hold personal information; hosted
+/// outside Québec, it makes the assessment an art. 70.1 one. Gives whether the information
+/// goes outside Québec.
+pub fn check_asset_origin(
+    asked_outside_quebec: bool,
+    asset_personal_info: bool,
+    asset_outside_quebec: bool,
+) -> Result<bool, FieldError> {
+    if !asset_personal_info {
+        return Err(FieldError::new("asset_id", "error-pia-asset-no-pi"));
+    }
+    Ok(asked_outside_quebec || asset_outside_quebec)
+}
+
 /// The sections of an assessment: the factors of art. 63.5 (sensitivity, purposes, quantity,
 /// distribution, medium) and the protection measures; for a communication outside Québec,
 /// those of art. 70.1 (contractual measures, the other jurisdiction and its legal framework,
@@ -177,6 +191,34 @@ impl Factors {
             ("jurisdiction_framework", &self.jurisdiction_framework),
             ("written_agreement", &self.written_agreement),
         ]
+    }
+
+    /// Every section with its field name, in the form's order.
+    fn all(&self) -> [(&'static str, &str); 12] {
+        [
+            ("sensitivity", &self.sensitivity),
+            ("sensitivity_notes", &self.sensitivity_notes),
+            ("purposes", &self.purposes),
+            ("quantity", &self.quantity),
+            ("distribution", &self.distribution),
+            ("medium", &self.medium),
+            ("protection_measures", &self.protection_measures),
+            ("contractual_measures", &self.contractual_measures),
+            ("jurisdiction", &self.jurisdiction),
+            ("jurisdiction_framework", &self.jurisdiction_framework),
+            ("adequate", &self.adequate),
+            ("written_agreement", &self.written_agreement),
+        ]
+    }
+
+    /// The sections that differ from `before`, by name (what the trail records, not words).
+    pub fn changed_from(&self, before: &Factors) -> Vec<&'static str> {
+        self.all()
+            .into_iter()
+            .zip(before.all())
+            .filter(|((_, now), (_, was))| now != was)
+            .map(|((field, _), _)| field)
+            .collect()
     }
 
     pub fn adequate(&self) -> Option<bool> {
@@ -498,6 +540,13 @@ pub fn check_decision(
     }
 }
 
+/// Whether a decided assessment may back a communication outside Québec: only an approved
+/// one of the art. 70.1 kind (A-2.1 art. 70.1: the information goes only once assessed and
+/// judged adequately protected).
+pub fn backs_communication_abroad(outside_quebec: bool, decision: Option<Decision>) -> bool {
+    outside_quebec && decision.is_some_and(Decision::approves)
+}
+
 /// Whether an asset needs an assessment: it holds personal information and is hosted or
 /// communicates outside Québec (art. 70.1). One that needs one and has none (or only refused
 /// ones) is flagged.
@@ -629,6 +678,13 @@ mod tests {
                 ("sensitivity".to_owned(), "error-choice"),
                 ("adequate".to_owned(), "error-choice")
             ]
+        );
+        let mut edited = full(false);
+        edited.medium = "Papier".into();
+        edited.adequate = "yes".into();
+        assert_eq!(
+            edited.changed_from(&full(false)),
+            vec!["medium", "adequate"]
         );
         let saved = check_factors(&Factors {
             purposes: "  Fins  ".into(),
@@ -785,6 +841,19 @@ mod tests {
             vec![("decision".to_owned(), "error-pia-decided")]
         );
         assert!(asset_needs_assessment(true, true));
+        assert!(backs_communication_abroad(
+            true,
+            Some(Decision::ApprovedWithConditions)
+        ));
+        assert!(!backs_communication_abroad(true, Some(Decision::Refused)));
+        assert!(!backs_communication_abroad(true, None));
+        assert!(!backs_communication_abroad(false, Some(Decision::Approved)));
+        assert_eq!(check_asset_origin(false, true, true), Ok(true));
+        assert_eq!(check_asset_origin(false, true, false), Ok(false));
+        assert_eq!(
+            check_asset_origin(true, false, true).unwrap_err().code,
+            "error-pia-asset-no-pi"
+        );
         assert!(!asset_needs_assessment(true, false));
         assert!(!asset_needs_assessment(false, true));
     }

@@ -192,10 +192,7 @@ pub async fn dispose(
     let file = file_rules(&mut wtx, id, org_id).await?;
     let disposal = rules::check_disposal(&file, status != "active", input, today)
         .map_err(|e| StoreError::Invalid(ValidationErrors(e)))?;
-    let new_status = match file.end_action {
-        EndAction::Destroy => "destroyed",
-        EndAction::Anonymize => "anonymized",
-    };
+    let new_status = file.end_action.disposed_status();
     let now = wtx.now();
     let done = sqlx::query(
         "UPDATE personal_info_files SET status = $2, disposed_on = $3, disposal_method = $4, \
@@ -298,7 +295,7 @@ fn file_row(r: &sqlx::any::AnyRow, today: NaiveDate) -> Result<FileRow> {
         sensitivity: r.try_get("sensitivity")?,
         retention_rule: r.try_get("retention_rule")?,
         end_action: r.try_get("end_action")?,
-        overdue: status == "active" && due.is_some_and(|d| d < today),
+        overdue: rules::overdue(status == "active", due, today),
         disposal_due: due,
         status,
     })
@@ -522,12 +519,16 @@ pub async fn record_communication(
         }
     }
     if let Some(assessment) = c.assessment_id {
-        let found =
-            crate::privacy_assessments::approved_abroad(wtx.conn(), scope, c.org_id, assessment)
-                .await?;
-        match found {
+        let backs = crate::privacy_assessments::backs_communication_abroad(
+            wtx.conn(),
+            scope,
+            c.org_id,
+            assessment,
+        )
+        .await?;
+        match backs {
             None => return Err(invalid("assessment_id", "error-choice")),
-            Some((abroad, approved)) if c.outside_quebec && !(abroad && approved) => {
+            Some(false) if c.outside_quebec => {
                 return Err(invalid(
                     "assessment_id",
                     "error-pif-assessment-not-approved",

@@ -63,10 +63,12 @@ pub async fn create(
         .fetch_optional(wtx.conn())
         .await?
         .ok_or_else(|| invalid("asset_id", "error-choice"))?;
-        if r.try_get::<i64, _>("personal_info")? == 0 {
-            return Err(invalid("asset_id", "error-pia-asset-no-pi"));
-        }
-        outside_quebec |= r.try_get::<i64, _>("outside_quebec")? != 0;
+        outside_quebec = rules::check_asset_origin(
+            outside_quebec,
+            r.try_get::<i64, _>("personal_info")? != 0,
+            r.try_get::<i64, _>("outside_quebec")? != 0,
+        )
+        .map_err(|e| StoreError::Invalid(ValidationErrors::single(e)))?;
     }
     let now = wtx.now();
     let factors = serde_json::to_string(&Factors::default())
@@ -382,16 +384,7 @@ pub async fn save_factors(
     if held.standing.decided {
         return Err(invalid("purposes", "error-pia-decided"));
     }
-    let before = serde_json::to_value(&held.factors).unwrap_or_default();
-    let after = serde_json::to_value(&factors).unwrap_or_default();
-    let changed: Vec<&String> = match (&before, &after) {
-        (serde_json::Value::Object(b), serde_json::Value::Object(a)) => a
-            .iter()
-            .filter(|(k, v)| b.get(*k) != Some(v))
-            .map(|(k, _)| k)
-            .collect(),
-        _ => Vec::new(),
-    };
+    let changed = factors.changed_from(&held.factors);
     let text = serde_json::to_string(&factors)
         .map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e))))?;
     sqlx::query("UPDATE privacy_assessments SET factors = $2 WHERE id = $1")
@@ -787,14 +780,15 @@ pub async fn risk_choices(store: &Store, scope: Scope, org_id: i64) -> Result<Ve
     .collect()
 }
 
-/// The decided assessments a communication outside Québec may rely on: approved, of the art.
-/// 70.1 kind, for the body or above or below it, that the caller reads.
-pub(crate) async fn approved_abroad(
+/// Whether an assessment of the body (or above or below it, that the caller reads) may back a
+/// communication outside Québec (the domain's `backs_communication_abroad`); `None` when no
+/// such assessment is in reach.
+pub(crate) async fn backs_communication_abroad(
     conn: &mut sqlx::AnyConnection,
     scope: Scope,
     org_id: i64,
     id: i64,
-) -> Result<Option<(bool, bool)>> {
+) -> Result<Option<bool>> {
     let r = sqlx::query(&format!(
         "SELECT a.outside_quebec, a.decision FROM privacy_assessments a WHERE a.id = $1 AND {} \
          AND (a.org_id IN (SELECT ancestor_id FROM org_closure WHERE descendant_id = $2) \
@@ -809,12 +803,9 @@ pub(crate) async fn approved_abroad(
     .await?;
     r.map(|r| {
         let decision: Option<String> = r.try_get("decision")?;
-        Ok((
+        Ok(rules::backs_communication_abroad(
             r.try_get::<i64, _>("outside_quebec")? != 0,
-            decision
-                .as_deref()
-                .and_then(rules::Decision::parse)
-                .is_some_and(rules::Decision::approves),
+            decision.as_deref().and_then(rules::Decision::parse),
         ))
     })
     .transpose()
