@@ -43,3 +43,17 @@ pub struct Page<T> {
     pub limit: i64,
     pub offset: i64,
 }
+
+/// Runs `sql`, which selects `id` and `label`, into choices for a form's picker.
+pub(crate) async fn id_labels(
+    store: &crate::Store,
+    sql: &str,
+) -> crate::error::Result<Vec<(i64, String)>> {
+    use sqlx::Row;
+    sqlx::query(sql)
+        .fetch_all(store.pool())
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("label")?)))
+        .collect()
+}

@@ -280,9 +280,10 @@ pub struct FileFilter {
     pub due_by: Option<NaiveDate>,
 }
 
-const FILE_SELECT: &str = "SELECT f.id, f.org_id, o.name AS org_name, f.name, f.sensitivity, \
-    f.retention_rule, f.end_action, f.disposal_due, f.status FROM personal_info_files f \
-    JOIN organizations o ON o.id = f.org_id";
+/// The columns `file_row` reads, for a list and for one file.
+const FILE_COLUMNS: &str = "f.id, f.org_id, o.name AS org_name, f.name, f.sensitivity, \
+    f.retention_rule, f.end_action, f.disposal_due, f.status";
+const FILE_FROM: &str = "FROM personal_info_files f JOIN organizations o ON o.id = f.org_id";
 
 fn file_row(r: &sqlx::any::AnyRow, today: NaiveDate) -> Result<FileRow> {
     let due = parse_opt(r.try_get("disposal_due")?)?;
@@ -301,6 +302,30 @@ fn file_row(r: &sqlx::any::AnyRow, today: NaiveDate) -> Result<FileRow> {
     })
 }
 
+fn file_condition(scope: Scope, filter: FileFilter) -> String {
+    let condition = scope
+        .with(Permission::PrivacyGovernanceRead)
+        .condition("f.org_id");
+    match filter.due_by {
+        Some(day) => format!(
+            "{condition} AND f.status = 'active' AND f.disposal_due IS NOT NULL \
+             AND f.disposal_due <= '{}'",
+            ymd(day)
+        ),
+        None => condition,
+    }
+}
+
+/// How many files the caller reads that `filter` keeps.
+pub async fn count(store: &Store, scope: Scope, filter: FileFilter) -> Result<i64> {
+    Ok(sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM personal_info_files f WHERE {}",
+        file_condition(scope, filter)
+    ))
+    .fetch_one(store.pool())
+    .await?)
+}
+
 /// The inventory the caller may read, by organization and name.
 pub async fn list(
     store: &Store,
@@ -309,23 +334,10 @@ pub async fn list(
     page: &PageRequest<()>,
     today: NaiveDate,
 ) -> Result<Page<FileRow>> {
-    let mut condition = scope
-        .with(Permission::PrivacyGovernanceRead)
-        .condition("f.org_id");
-    if let Some(day) = filter.due_by {
-        condition = format!(
-            "{condition} AND f.status = 'active' AND f.disposal_due IS NOT NULL \
-             AND f.disposal_due <= '{}'",
-            ymd(day)
-        );
-    }
-    let total: i64 = sqlx::query_scalar(&format!(
-        "SELECT COUNT(*) FROM personal_info_files f WHERE {condition}"
-    ))
-    .fetch_one(store.pool())
-    .await?;
+    let condition = file_condition(scope, filter);
+    let total = count(store, scope, filter).await?;
     let items = sqlx::query(&format!(
-        "{FILE_SELECT} WHERE {condition} ORDER BY o.name, f.name, f.id LIMIT {} OFFSET {}",
+        "SELECT {FILE_COLUMNS} {FILE_FROM} WHERE {condition} ORDER BY o.name, f.name, f.id LIMIT {} OFFSET {}",
         page.limit.clamp(1, crate::list::MAX_LIMIT),
         page.offset.max(0)
     ))
@@ -361,11 +373,9 @@ pub struct FileDetail {
 
 pub async fn get(store: &Store, scope: Scope, id: i64, today: NaiveDate) -> Result<FileDetail> {
     let r = sqlx::query(&format!(
-        "SELECT f.id, f.org_id, o.name AS org_name, f.name, f.sensitivity, f.retention_rule, \
-         f.end_action, f.disposal_due, f.status, f.purpose, f.categories, f.holders, \
-         f.asset_id, a.name AS asset_name, f.retention_years, f.purposes_achieved_on, \
-         f.disposed_on, f.disposal_method, f.disposal_notes, p.name AS disposed_by \
-         FROM personal_info_files f JOIN organizations o ON o.id = f.org_id \
+        "SELECT {FILE_COLUMNS}, f.purpose, f.categories, f.holders, f.asset_id, \
+         a.name AS asset_name, f.retention_years, f.purposes_achieved_on, f.disposed_on, \
+         f.disposal_method, f.disposal_notes, p.name AS disposed_by {FILE_FROM} \
          LEFT JOIN assets a ON a.id = f.asset_id LEFT JOIN persons p ON p.id = f.disposed_by \
          WHERE f.id = $1 AND {}",
         scope
@@ -581,27 +591,25 @@ pub async fn communication_choices(
     scope: Scope,
 ) -> Result<(Vec<(i64, String)>, Vec<(i64, String)>)> {
     let manage = scope.with(Permission::PrivacyManage);
-    let pairs = |sql: String| async move {
-        sqlx::query(&sql)
-            .fetch_all(store.pool())
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get("id")?, r.try_get("label")?)))
-            .collect::<Result<Vec<(i64, String)>>>()
-    };
-    let files = pairs(format!(
-        "SELECT f.id, o.name || ' — ' || f.name AS label FROM personal_info_files f \
-         JOIN organizations o ON o.id = f.org_id WHERE f.status = 'active' AND {} \
-         ORDER BY o.name, f.name, f.id LIMIT 1000",
-        manage.condition("f.org_id")
-    ))
+    let files = crate::list::id_labels(
+        store,
+        &format!(
+            "SELECT f.id, o.name || ' — ' || f.name AS label FROM personal_info_files f \
+             JOIN organizations o ON o.id = f.org_id WHERE f.status = 'active' AND {} \
+             ORDER BY o.name, f.name, f.id LIMIT 1000",
+            manage.condition("f.org_id")
+        ),
+    )
     .await?;
-    let assessments = pairs(format!(
-        "SELECT a.id, a.reference || ' — ' || a.title AS label FROM privacy_assessments a \
-         WHERE a.decision IN ('approved', 'approved_with_conditions') AND {} \
-         ORDER BY a.reference LIMIT 1000",
-        manage.condition("a.org_id")
-    ))
+    let assessments = crate::list::id_labels(
+        store,
+        &format!(
+            "SELECT a.id, a.reference || ' — ' || a.title AS label FROM privacy_assessments a \
+             WHERE a.decision IN ('approved', 'approved_with_conditions') AND {} \
+             ORDER BY a.reference LIMIT 1000",
+            manage.condition("a.org_id")
+        ),
+    )
     .await?;
     Ok((files, assessments))
 }

@@ -137,10 +137,11 @@ pub struct AssessmentRow {
     pub opinions: i64,
 }
 
-const ROW_SELECT: &str = "SELECT a.id, a.org_id, o.name AS org_name, a.reference, a.title, \
+/// The columns `row_of` reads, for a list and for one assessment.
+const ROW_COLUMNS: &str = "a.id, a.org_id, o.name AS org_name, a.reference, a.title, \
     a.trigger_kind, a.outside_quebec, a.status, a.decision, a.started_on, a.decided_on, \
-    (SELECT COUNT(*) FROM privacy_assessment_opinions p WHERE p.assessment_id = a.id) AS opinions \
-    FROM privacy_assessments a JOIN organizations o ON o.id = a.org_id";
+    (SELECT COUNT(*) FROM privacy_assessment_opinions p WHERE p.assessment_id = a.id) AS opinions";
+const ROW_FROM: &str = "FROM privacy_assessments a JOIN organizations o ON o.id = a.org_id";
 
 fn row_of(r: &sqlx::any::AnyRow) -> Result<AssessmentRow> {
     Ok(AssessmentRow {
@@ -174,7 +175,7 @@ pub async fn list(
     .fetch_one(store.pool())
     .await?;
     let items = sqlx::query(&format!(
-        "{ROW_SELECT} WHERE {condition} ORDER BY a.created_at DESC, a.id DESC LIMIT {} OFFSET {}",
+        "SELECT {ROW_COLUMNS} {ROW_FROM} WHERE {condition} ORDER BY a.created_at DESC, a.id DESC LIMIT {} OFFSET {}",
         page.limit.clamp(1, crate::list::MAX_LIMIT),
         page.offset.max(0)
     ))
@@ -236,13 +237,9 @@ pub async fn get(store: &Store, scope: Scope, id: i64) -> Result<AssessmentDetai
         .with(Permission::PrivacyGovernanceRead)
         .condition("a.org_id");
     let r = sqlx::query(&format!(
-        "SELECT a.id, a.org_id, o.name AS org_name, a.reference, a.title, a.trigger_kind, \
-         a.outside_quebec, a.status, a.decision, a.started_on, a.decided_on, \
-         (SELECT COUNT(*) FROM privacy_assessment_opinions p WHERE p.assessment_id = a.id) \
-         AS opinions, a.collection, a.factors, a.decision_text, a.version, \
+        "SELECT {ROW_COLUMNS}, a.collection, a.factors, a.decision_text, a.version, \
          a.project_id, pr.name AS project_name, a.asset_id, s.name AS asset_name, \
-         d.name AS decided_by FROM privacy_assessments a \
-         JOIN organizations o ON o.id = a.org_id \
+         d.name AS decided_by {ROW_FROM} \
          LEFT JOIN projects pr ON pr.id = a.project_id LEFT JOIN assets s ON s.id = a.asset_id \
          LEFT JOIN persons d ON d.id = a.decided_by WHERE a.id = $1 AND {condition}"
     ))
@@ -720,47 +717,33 @@ pub async fn asset_standing(store: &Store, asset_id: i64) -> Result<AssetStandin
     })
 }
 
-/// What a new assessment may start from: the projects and the assets holding personal
-/// information where the caller keeps the privacy records.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Origins {
-    pub organizations: Vec<(i64, String)>,
-    pub projects: Vec<(i64, String)>,
-    pub assets: Vec<(i64, String)>,
-}
-
-pub async fn origins(store: &Store, scope: Scope) -> Result<Origins> {
-    let manage = scope.with(Permission::PrivacyManage);
-    let pairs = |sql: String| async move {
-        sqlx::query(&sql)
-            .fetch_all(store.pool())
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get("id")?, r.try_get("label")?)))
-            .collect::<Result<Vec<(i64, String)>>>()
-    };
-    Ok(Origins {
-        organizations: pairs(format!(
-            "SELECT o.id, o.name AS label FROM organizations o WHERE o.archived_at IS NULL \
-             AND {} ORDER BY o.name, o.id LIMIT 1000",
-            manage.condition("o.id")
-        ))
-        .await?,
-        projects: pairs(format!(
+/// The projects an assessment may start from: where the caller keeps the privacy records.
+pub async fn projects_managed(store: &Store, scope: Scope) -> Result<Vec<(i64, String)>> {
+    crate::list::id_labels(
+        store,
+        &format!(
             "SELECT p.id, o.name || ' — ' || p.name AS label FROM projects p \
              JOIN organizations o ON o.id = p.org_id WHERE p.archived_at IS NULL AND {} \
              ORDER BY o.name, p.name, p.id LIMIT 1000",
-            manage.condition("p.org_id")
-        ))
-        .await?,
-        assets: pairs(format!(
+            scope.with(Permission::PrivacyManage).condition("p.org_id")
+        ),
+    )
+    .await
+}
+
+/// The assets holding personal information where the caller keeps the privacy records: what
+/// an assessment may start from, or a file be kept in.
+pub async fn personal_info_assets(store: &Store, scope: Scope) -> Result<Vec<(i64, String)>> {
+    crate::list::id_labels(
+        store,
+        &format!(
             "SELECT a.id, o.name || ' — ' || a.name AS label FROM assets a \
              JOIN organizations o ON o.id = a.org_id WHERE a.personal_info = 1 \
              AND a.archived_at IS NULL AND {} ORDER BY o.name, a.name, a.id LIMIT 1000",
-            manage.condition("a.org_id")
-        ))
-        .await?,
-    })
+            scope.with(Permission::PrivacyManage).condition("a.org_id")
+        ),
+    )
+    .await
 }
 
 /// The risks an assessment may be linked to: its organization's and below, that the caller

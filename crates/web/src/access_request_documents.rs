@@ -149,12 +149,6 @@ fn articles_of(upload: &Upload) -> Vec<String> {
         .collect()
 }
 
-impl Upload {
-    fn field_text(&self, name: &str) -> &str {
-        self.fields.get(name).map(String::as_str).unwrap_or("")
-    }
-}
-
 async fn add(
     app: &AppState,
     actor: &Actor,

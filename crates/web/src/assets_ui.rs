@@ -658,10 +658,7 @@ async fn asset_page(
         .assessments
         .iter()
         .map(|(reference, _, decision)| {
-            let status = match decision {
-                Some(d) => ctx.t(&format!("pia-decision-{}", d.replace('_', "-"))),
-                None => ctx.t("pia-status-open"),
-            };
+            let status = crate::privacy_assessments::decision_label(&ctx, decision.as_deref());
             format!("{reference} — {status}")
         })
         .collect();

@@ -519,12 +519,7 @@ async fn list_view(
     .await?;
     let time = store::time_to_answer(&app.store, scope(actor, Permission::PrivacyRead)).await?;
     let bodies = if actor.can(Permission::PrivacyManage) {
-        rempart_storage::privacy_assessments::origins(
-            &app.store,
-            scope(actor, Permission::PrivacyManage),
-        )
-        .await?
-        .organizations
+        crate::ui::org_choices(app, scope(actor, Permission::PrivacyManage)).await?
     } else {
         Vec::new()
     };

@@ -547,6 +547,13 @@ pub(crate) struct Upload {
     pub too_large: bool,
 }
 
+impl Upload {
+    /// A text field as sent, or empty.
+    pub fn field_text(&self, name: &str) -> &str {
+        self.fields.get(name).map(String::as_str).unwrap_or("")
+    }
+}
+
 /// Reads a multipart form of at most `limit` bytes: the part named `file` and the text fields
 /// named in `text_fields` (others are ignored).
 pub(crate) async fn read_upload(

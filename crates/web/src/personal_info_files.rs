@@ -395,20 +395,14 @@ pub async fn list_page(
         today,
     )
     .await?;
-    let due_count = store::list(
+    let due_count = store::count(
         &app.store,
         read,
         FileFilter {
             due_by: Some(today),
         },
-        &PageRequest {
-            limit: 1,
-            ..PageRequest::default()
-        },
-        today,
     )
-    .await?
-    .total;
+    .await?;
     let ctx = page_ctx(&app, &actor, "/personal-info-files").await?;
     let pager = pager(
         ctx.lang,
@@ -447,14 +441,11 @@ struct FileChoices {
 }
 
 async fn file_choices(app: &AppState, actor: &Actor, ctx: &Ctx) -> Result<FileChoices, AppError> {
-    let origins = rempart_storage::privacy_assessments::origins(
-        &app.store,
-        scope(actor, Permission::PrivacyManage),
-    )
-    .await?;
+    let manage = scope(actor, Permission::PrivacyManage);
     Ok(FileChoices {
-        organizations: origins.organizations,
-        assets: origins.assets,
+        organizations: crate::ui::org_choices(app, manage).await?,
+        assets: rempart_storage::privacy_assessments::personal_info_assets(&app.store, manage)
+            .await?,
         levels: levels(ctx),
         end_actions: EndAction::ALL
             .iter()
@@ -741,9 +732,9 @@ async fn register_view(
     let can_manage = actor.can(Permission::PrivacyManage);
     let (organizations, files, assessments) = if can_manage {
         let manage = scope(actor, Permission::PrivacyManage);
-        let origins = rempart_storage::privacy_assessments::origins(&app.store, manage).await?;
+        let organizations = crate::ui::org_choices(app, manage).await?;
         let (files, assessments) = store::communication_choices(&app.store, manage).await?;
-        (origins.organizations, files, assessments)
+        (organizations, files, assessments)
     } else {
         Default::default()
     };

@@ -15,7 +15,7 @@ use rempart_domain::privacy_assessment::{
 use rempart_domain::FieldError;
 use rempart_storage::list::PageRequest;
 use rempart_storage::privacy_assessments::{
-    self as store, AssessmentDetail, AssessmentRow, AssetNeed, LinkKind, Origins,
+    self as store, AssessmentDetail, AssessmentRow, AssetNeed, LinkKind,
 };
 use rempart_storage::scope::Scope;
 use serde::{Deserialize, Serialize};
@@ -459,6 +459,14 @@ pub async fn api_unlink_control(
 
 // ---- Pages -------------------------------------------------------------------------------
 
+/// What a new assessment may start from, for its form.
+#[derive(Default)]
+struct Origins {
+    organizations: Vec<(i64, String)>,
+    projects: Vec<(i64, String)>,
+    assets: Vec<(i64, String)>,
+}
+
 #[derive(Template)]
 #[template(path = "privacy_assessments.html")]
 struct ListPage {
@@ -481,7 +489,12 @@ pub struct PageParams {
 }
 
 fn status_label(ctx: &Ctx, r: &AssessmentRow) -> String {
-    match &r.decision {
+    decision_label(ctx, r.decision.as_deref())
+}
+
+/// Where an assessment stands, in words: its decision, or under way.
+pub(crate) fn decision_label(ctx: &Ctx, decision: Option<&str>) -> String {
+    match decision {
         Some(d) => ctx.t(&format!("pia-decision-{}", d.replace('_', "-"))),
         None => ctx.t("pia-status-open"),
     }
@@ -507,7 +520,12 @@ async fn list_view(
     let needed = store::assets_needing(&app.store, read).await?;
     let can_manage = actor.can(Permission::PrivacyManage);
     let origins = if can_manage {
-        store::origins(&app.store, scope(actor, Permission::PrivacyManage)).await?
+        let manage = scope(actor, Permission::PrivacyManage);
+        Origins {
+            organizations: crate::ui::org_choices(app, manage).await?,
+            projects: store::projects_managed(&app.store, manage).await?,
+            assets: store::personal_info_assets(&app.store, manage).await?,
+        }
     } else {
         Origins::default()
     };
